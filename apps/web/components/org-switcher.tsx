@@ -1,0 +1,38 @@
+'use client';
+
+import { Select } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { errorMessage } from '../lib/api-client';
+import type { User } from '../lib/api-types';
+import { useSwitchOrganization } from '../lib/session';
+
+/** Which organization the session acts for; switching swaps the tokens for ones scoped to it. */
+export function OrgSwitcher({ user }: { user: User }) {
+  const switchOrg = useSwitchOrganization();
+  const data = user.organizations.map((org) => ({ value: org.id, label: org.name }));
+  // The active one is always listed, even if the memberships list lags behind.
+  if (!data.some((o) => o.value === user.organization.id)) {
+    data.unshift({ value: user.organization.id, label: user.organization.name });
+  }
+
+  return (
+    <Select
+      aria-label="Active organization"
+      data={data}
+      value={user.organization.id}
+      allowDeselect={false}
+      disabled={switchOrg.isPending || data.length < 2}
+      w={{ base: 150, sm: 220 }}
+      comboboxProps={{ withinPortal: true }}
+      onChange={(id) => {
+        if (!id || id === user.organization.id) return;
+        switchOrg.mutate(id, {
+          onSuccess: (res) =>
+            notifications.show({ color: 'teal', message: `You are now working in ${res.user.organization.name}.` }),
+          onError: (err) =>
+            notifications.show({ color: 'red', title: 'Could not switch organization', message: errorMessage(err) }),
+        });
+      }}
+    />
+  );
+}

@@ -1,0 +1,46 @@
+'use client';
+
+import { Alert, Button, Center, Group, Loader, Stack, Text } from '@mantine/core';
+import { errorMessage } from '../lib/api-client';
+
+/** A spinner with words, so screen readers (and people) know what is being waited for. */
+export function PageLoader({ label, fullScreen = false }: { label: string; fullScreen?: boolean }) {
+  return (
+    <Center mih={fullScreen ? '100vh' : 200} role="status" aria-live="polite">
+      <Stack align="center" gap="xs">
+        <Loader size="md" />
+        <Text c="dimmed" size="sm">
+          {label}
+        </Text>
+      </Stack>
+    </Center>
+  );
+}
+
+/** The error state of a screen or section: what went wrong, and a way to try again. */
+export function ErrorState({
+  error,
+  title = 'Could not load this',
+  onRetry,
+  retrying = false,
+}: {
+  error: unknown;
+  title?: string;
+  onRetry?: () => void;
+  retrying?: boolean;
+}) {
+  return (
+    <Alert color="red" variant="light" title={title} role="alert">
+      <Stack gap="sm">
+        <Text size="sm">{errorMessage(error)}</Text>
+        {onRetry && (
+          <Group>
+            <Button size="xs" variant="white" color="red" onClick={onRetry} loading={retrying}>
+              Try again
+            </Button>
+          </Group>
+        )}
+      </Stack>
+    </Alert>
+  );
+}

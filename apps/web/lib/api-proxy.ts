@@ -1,0 +1,90 @@
+// Same-origin access to the API: the browser calls /api/… on this app and we forward the request
+// as-is. Same origin keeps the refresh cookie first-party and needs no CORS. The target is read
+// per request (not a next.config rewrite, which is frozen at build time) so one build runs
+// against any API address.
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+// Dropped from requests: fetch sets host and length itself, and asking for compression would make
+// us re-encode what undici already decodes.
+const REQUEST_SKIP = new Set([...HOP_BY_HOP, 'host', 'content-length', 'accept-encoding', 'expect']);
+// Dropped from responses: undici hands us the body already decompressed and unframed.
+const RESPONSE_SKIP = new Set([...HOP_BY_HOP, 'content-encoding', 'content-length', 'set-cookie']);
+
+const TIMEOUT_MS = 60_000;
+
+export function apiTarget(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.API_INTERNAL_URL || `http://127.0.0.1:${env.API_PORT || '8000'}`;
+  return base.replace(/\/+$/, '');
+}
+
+function problem(status: number, title: string, detail: string): Response {
+  return new Response(JSON.stringify({ type: 'about:blank', title, status, detail }), {
+    status,
+    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store' },
+  });
+}
+
+export async function proxyToApi(request: Request, target = apiTarget()): Promise<Response> {
+  const incoming = new URL(request.url);
+  // Path and query exactly as requested, trailing slash included (the API's routes end with '/').
+  const url = `${target}${incoming.pathname}${incoming.search}`;
+
+  const headers = new Headers();
+  for (const [name, value] of request.headers) {
+    if (!REQUEST_SKIP.has(name)) headers.set(name, value);
+  }
+  // Next fills these from the socket when the client did not send them. They are only as
+  // trustworthy as whatever sits in front of Next: the API must not build links from them.
+  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host') ?? incoming.host;
+  headers.set('x-forwarded-host', host);
+  headers.set('x-forwarded-proto', request.headers.get('x-forwarded-proto') ?? incoming.protocol.replace(':', ''));
+  const forwardedFor = request.headers.get('x-forwarded-for');
+  if (forwardedFor) headers.set('x-forwarded-for', forwardedFor);
+
+  const method = request.method.toUpperCase();
+  const body = method === 'GET' || method === 'HEAD' ? undefined : await request.arrayBuffer();
+
+  let upstream: Response;
+  try {
+    upstream = await fetch(url, {
+      method,
+      headers,
+      body: body && body.byteLength > 0 ? body : undefined,
+      // A redirect is the API's answer to the browser, not something to follow here.
+      redirect: 'manual',
+      cache: 'no-store',
+      signal: AbortSignal.any([request.signal, AbortSignal.timeout(TIMEOUT_MS)]),
+    });
+  } catch (err) {
+    if (request.signal.aborted) return problem(499, 'Client Closed Request', 'The request was cancelled.');
+    if (err instanceof Error && err.name === 'TimeoutError') {
+      return problem(504, 'Gateway Timeout', 'The API server took too long to answer. Try again in a moment.');
+    }
+    return problem(502, 'Bad Gateway', 'The API server is not reachable. Is it running?');
+  }
+
+  const responseHeaders = new Headers();
+  for (const [name, value] of upstream.headers) {
+    if (!RESPONSE_SKIP.has(name)) responseHeaders.set(name, value);
+  }
+  // Each cookie must stay its own header; joining them with commas corrupts Expires dates.
+  for (const cookie of upstream.headers.getSetCookie()) responseHeaders.append('set-cookie', cookie);
+
+  const noBody = method === 'HEAD' || upstream.status === 204 || upstream.status === 205 || upstream.status === 304;
+  return new Response(noBody ? null : upstream.body, {
+    status: upstream.status,
+    statusText: upstream.statusText,
+    headers: responseHeaders,
+  });
+}
