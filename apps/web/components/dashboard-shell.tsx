@@ -1,6 +1,6 @@
 'use client';
 
-import { Anchor, AppShell, Burger, Button, Container, Group, NavLink, Stack, Text } from '@mantine/core';
+import { Anchor, AppShell, Box, Burger, Button, Container, Group, NavLink, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import Link from 'next/link';
@@ -111,7 +111,10 @@ export function DashboardShell({ children }: { children: ReactNode }) {
               </Group>
             </Group>
             <Group gap="sm" wrap="nowrap">
-              <OrgSwitcher user={user} />
+              {/* On phones the switcher moves into the menu: the header has no room for it. */}
+              <Group visibleFrom="sm">
+                <OrgSwitcher user={user} />
+              </Group>
               <Text size="sm" fw={500} visibleFrom="md" data-testid="current-username">
                 {user.username}
               </Text>
@@ -122,23 +125,30 @@ export function DashboardShell({ children }: { children: ReactNode }) {
           </Group>
         </AppShell.Header>
 
-        <AppShell.Navbar p="sm" component="nav" aria-label="Main">
-          <Stack gap={4}>
-            <Text size="sm" c="dimmed" px="sm" pb="xs">
-              Logged in as <strong>{user.username}</strong>
-            </Text>
-            {links.map((item) => (
-              <NavLink
-                key={item.href}
-                component={Link}
-                href={item.href}
-                label={item.label}
-                active={item.active}
-                aria-current={item.active ? 'page' : undefined}
-                onClick={closeNav}
-              />
-            ))}
-          </Stack>
+        <AppShell.Navbar p="sm" component="nav" aria-label="Main" hiddenFrom="sm">
+          {/* Only mounted while open: a collapsed navbar is merely moved off-screen and would
+              leave a second, invisible copy of the nav and switcher for keyboards and screen readers. */}
+          {navOpened && (
+            <Stack gap={4}>
+              <Text size="sm" c="dimmed" px="sm">
+                Logged in as <strong>{user.username}</strong>
+              </Text>
+              <Box px="sm" pb="sm">
+                <OrgSwitcher user={user} width="100%" />
+              </Box>
+              {links.map((item) => (
+                <NavLink
+                  key={item.href}
+                  component={Link}
+                  href={item.href}
+                  label={item.label}
+                  active={item.active}
+                  aria-current={item.active ? 'page' : undefined}
+                  onClick={closeNav}
+                />
+              ))}
+            </Stack>
+          )}
         </AppShell.Navbar>
 
         <AppShell.Main>

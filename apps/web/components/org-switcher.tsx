@@ -7,7 +7,7 @@ import type { User } from '../lib/api-types';
 import { useSwitchOrganization } from '../lib/session';
 
 /** Which organization the session acts for; switching swaps the tokens for ones scoped to it. */
-export function OrgSwitcher({ user }: { user: User }) {
+export function OrgSwitcher({ user, width = 220 }: { user: User; width?: number | string }) {
   const switchOrg = useSwitchOrganization();
   const data = user.organizations.map((org) => ({ value: org.id, label: org.name }));
   // The active one is always listed, even if the memberships list lags behind.
@@ -21,8 +21,8 @@ export function OrgSwitcher({ user }: { user: User }) {
       data={data}
       value={user.organization.id}
       allowDeselect={false}
-      disabled={switchOrg.isPending || data.length < 2}
-      w={{ base: 150, sm: 220 }}
+      disabled={switchOrg.isPending}
+      w={width}
       comboboxProps={{ withinPortal: true }}
       onChange={(id) => {
         if (!id || id === user.organization.id) return;

@@ -44,6 +44,7 @@ let accessToken: string | null = null;
 let epoch = 0;
 let refreshing: Promise<boolean> | null = null;
 let onSessionExpired: (() => void) | null = null;
+let onRefreshed: (() => void) | null = null;
 
 export function getAccessToken(): string | null {
   return accessToken;
@@ -61,9 +62,14 @@ export function endSession(): void {
   accessToken = null;
 }
 
-/** Called once when a request finds the session gone for good (refresh refused). */
-export function setSessionExpiredHandler(handler: (() => void) | null): void {
-  onSessionExpired = handler;
+/**
+ * `expired`: a request found the session gone for good (refresh refused).
+ * `refreshed`: a request had to refresh mid-session. The API may hand back a token for another
+ * organization then (e.g. the user was removed from the active one), so the app re-reads the user.
+ */
+export function setSessionHandlers(handlers: { expired: () => void; refreshed: () => void } | null): void {
+  onSessionExpired = handlers?.expired ?? null;
+  onRefreshed = handlers?.refreshed ?? null;
 }
 
 /**
@@ -131,6 +137,7 @@ export async function apiFetch<T>(path: string, options: RequestOptions = {}): P
       token = accessToken;
     } else if (await refreshSession()) {
       token = accessToken;
+      onRefreshed?.();
     } else {
       return sessionLost(options);
     }

@@ -53,8 +53,11 @@ export interface Invitation {
   role: Role;
   created_at: string;
   expires_at: string;
-  invitation_url: string;
-  /** Only present in the answer to the POST that created it. */
+  /**
+   * The link to send. The API stores only a hash of the token, so a list may not be able to
+   * rebuild it: the answer to the creating POST always has it (with `token`).
+   */
+  invitation_url?: string;
   token?: string;
 }
 

@@ -14,7 +14,7 @@ import {
   getAccessToken,
   isTransient,
   refreshSession,
-  setSessionExpiredHandler,
+  setSessionHandlers,
   startSession,
 } from './api-client';
 import type { AuthResponse, User } from './api-types';
@@ -43,15 +43,21 @@ export function useSession() {
   });
 }
 
-// Tabs share the refresh cookie, hence the session: tell the others when it changes.
+// Tabs share the refresh cookie, hence the session: tell the others when it changes. One channel
+// object per tab for sending and receiving, because a channel never hears its own messages while
+// a second object in the same tab would.
 type SessionMessage = { type: 'logged-out' } | { type: 'changed' };
-const CHANNEL = 'invpro360-session';
+let channel: BroadcastChannel | null | undefined;
+
+function sessionChannel(): BroadcastChannel | null {
+  if (channel === undefined) {
+    channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel('invpro360-session');
+  }
+  return channel;
+}
 
 function broadcast(message: SessionMessage): void {
-  if (typeof BroadcastChannel === 'undefined') return;
-  const channel = new BroadcastChannel(CHANNEL);
-  channel.postMessage(message);
-  channel.close();
+  sessionChannel()?.postMessage(message);
 }
 
 /** Tenant data is cached under ['org', orgId, …]; drop all of it when the session changes hands. */
@@ -82,17 +88,25 @@ export function SessionSync({ children }: { children: ReactNode }) {
   const router = useRouter();
 
   useEffect(() => {
-    setSessionExpiredHandler(() => {
-      forgetSession(queryClient);
-      router.replace(loginPath(window.location.pathname + window.location.search));
+    setSessionHandlers({
+      expired: () => {
+        forgetSession(queryClient);
+        router.replace(loginPath(window.location.pathname + window.location.search));
+      },
+      refreshed: () => {
+        // Unless the session is being loaded right now anyway (its own /me can trigger this).
+        if (queryClient.isFetching({ queryKey: sessionKey }) === 0) {
+          void queryClient.invalidateQueries({ queryKey: sessionKey });
+        }
+      },
     });
-    return () => setSessionExpiredHandler(null);
+    return () => setSessionHandlers(null);
   }, [queryClient, router]);
 
   useEffect(() => {
-    if (typeof BroadcastChannel === 'undefined') return;
-    const channel = new BroadcastChannel(CHANNEL);
-    channel.onmessage = (event: MessageEvent<SessionMessage>) => {
+    const channel = sessionChannel();
+    if (!channel) return;
+    const onMessage = (event: MessageEvent<SessionMessage>) => {
       if (event.data.type === 'logged-out') {
         forgetSession(queryClient);
         return;
@@ -103,7 +117,8 @@ export function SessionSync({ children }: { children: ReactNode }) {
       dropTenantData(queryClient);
       void queryClient.invalidateQueries({ queryKey: sessionKey });
     };
-    return () => channel.close();
+    channel.addEventListener('message', onMessage);
+    return () => channel.removeEventListener('message', onMessage);
   }, [queryClient]);
 
   return children;

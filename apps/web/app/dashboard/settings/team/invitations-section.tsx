@@ -90,7 +90,7 @@ export function InvitationsSection({ orgId }: { orgId: string }) {
                 </Table.Td>
                 <Table.Td>
                   <Group gap="xs" justify="flex-end" wrap="nowrap">
-                    <CopyLinkButton value={invitation.invitation_url} />
+                    {invitation.invitation_url && <CopyLinkButton value={invitation.invitation_url} />}
                     <Button
                       size="xs"
                       variant="subtle"

@@ -15,6 +15,11 @@ export function InviteForm({ user }: { user: User }) {
   const [created, setCreated] = useState<Invitation | null>(null);
   const roles: Role[] = user.role === 'owner' ? ['member', 'admin', 'owner'] : ['member', 'admin'];
 
+  // The API sends the full link; the token alone is enough to rebuild it on this origin.
+  const createdLink =
+    created?.invitation_url ??
+    (created?.token ? `${window.location.origin}/invite/${encodeURIComponent(created.token)}` : null);
+
   const form = useForm({
     mode: 'uncontrolled',
     initialValues: { email: '', role: 'member' as Role },
@@ -69,25 +74,25 @@ export function InviteForm({ user }: { user: User }) {
               key={form.key('role')}
               {...form.getInputProps('role')}
             />
-            <Button type="submit" loading={createInvitation.isPending} mt={25}>
+            <Button type="submit" loading={createInvitation.isPending} mt={{ base: 0, sm: 25 }}>
               Create invitation
             </Button>
           </Group>
         </form>
-        {created && (
+        {created && createdLink && (
           <Alert color="teal" variant="light" title={`Invitation created for ${created.email}`}>
             <Stack gap="xs">
               <Text size="sm">Send them this link. It expires {formatDate(created.expires_at)}.</Text>
               <Group gap="xs" wrap="nowrap">
                 <TextInput
                   aria-label="Invitation link"
-                  value={created.invitation_url}
+                  value={createdLink}
                   readOnly
                   style={{ flex: 1 }}
                   onFocus={(e) => e.currentTarget.select()}
                   data-testid="invitation-link"
                 />
-                <CopyLinkButton value={created.invitation_url} />
+                <CopyLinkButton value={createdLink} />
               </Group>
             </Stack>
           </Alert>
