@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { sql } from 'drizzle-orm';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Config } from './config.ts';
+import type { Database } from './db/client.ts';
+import { registerErrorHandling, sendProblem } from './http/errors.ts';
+import { loggerOptions } from './http/logging.ts';
+import { allowedMethods, type RegisteredRoute, trackRoutes } from './http/routes-registry.ts';
+import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
+import { teamRoutes } from './modules/accounts/team.routes.ts';
+import { jwtKey } from './modules/accounts/tokens.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: Database;
+    jwtKey: Uint8Array;
+    registeredRoutes: RegisteredRoute[];
+  }
+}
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface AppOptions {
+  config: Config;
+  db: Database;
+  /** A pino logger to share (tests pass a capturing one); otherwise one is made from the config. */
+  logger?: FastifyBaseLogger;
+}
+
+function hostAllowed(host: string | undefined, allowed: string[]): boolean {
+  if (!host) return false;
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
+  const lower = name.toLowerCase();
+  return allowed.some((pattern) => {
+    const p = pattern.toLowerCase();
+    if (p === '*') return true;
+    if (p.startsWith('.')) return lower === p.slice(1) || lower.endsWith(p);
+    return lower === p;
+  });
+}
+
+export async function buildApp({ config, db, logger }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: loggerOptions(config.logLevel) }),
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    },
+    requestIdHeader: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    ajv: { customOptions: { coerceTypes: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('config', config);
+  app.decorate('db', db);
+  app.decorate('jwtKey', jwtKey(config.secretKey));
+  app.decorateRequest('auth', null);
+  const routes = trackRoutes(app);
+  app.decorate('registeredRoutes', routes);
+  registerErrorHandling(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (!hostAllowed(request.headers.host, config.allowedHosts)) {
+      return sendProblem(reply, 400, `The Host header "${request.headers.host ?? ''}" is not in ALLOWED_HOSTS.`);
+    }
+  });
+
+  await app.register(fastifyCors, {
+    origin: config.corsOrigins,
+    credentials: true,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'InvPro360 API',
+        version: '1.0.0',
+        description: 'Multi-tenant inventory for Shopify merchants. Errors are application/problem+json (RFC 9457).',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get(
+    '/api/health/',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Liveness and database reachability',
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
+    async () => {
+      await db.execute(sql`select 1`);
+      return { status: 'ok' as const };
+    },
+  );
+
+  await app.register(accountsRoutes);
+  await app.register(teamRoutes);
+
+  // Fastify answers 404 for a known path with an unknown method; HTTP says 405 with Allow.
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = allowedMethods(routes, path);
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(reply, 405, `${request.method} is not allowed on ${path}. Use ${allowed.join(' or ')}.`);
+    }
+    return sendProblem(reply, 404, `No endpoint ${request.method} ${path}. See /api/docs for the API.`);
+  });
+
+  return app;
+}

@@ -1,0 +1,238 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { authOf, requireAuth } from '../../http/auth.ts';
+import { AppError } from '../../http/errors.ts';
+import { email, errorResponses, text, uuidParam } from '../../http/schemas.ts';
+import { type AccountsContext, login, me, register, switchOrganization } from './accounts.service.ts';
+import { acceptInvitation, describeInvitation } from './invitations.service.ts';
+import { ROLES } from './schema.ts';
+import { revokeRefreshToken, rotateRefreshToken } from './sessions.service.ts';
+import { REFRESH_TOKEN_TTL_SECONDS } from './tokens.ts';
+
+export const REFRESH_COOKIE = 'invpro_refresh';
+
+const username = z
+  .string()
+  .trim()
+  .min(3, 'A username has at least 3 characters.')
+  .max(150, 'A username has at most 150 characters.')
+  .regex(/^[\w.@+-]+$/, 'A username may contain only letters, digits and @ . + - _');
+
+const password = text(256, 'The password').min(1, 'Enter a password.');
+const refreshToken = z.string().min(1).max(200);
+
+const userSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    username: z.string(),
+    organization: z.object({ id: z.string(), name: z.string() }),
+    role: z.enum(ROLES),
+    organizations: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(ROLES) })),
+  })
+  .meta({ id: 'User' });
+
+const sessionSchema = z.object({ access: z.string(), refresh: z.string(), user: userSchema }).meta({ id: 'Session' });
+const tokenPairSchema = z.object({ access: z.string(), refresh: z.string() });
+
+const registerBody = z
+  .object({
+    email,
+    username,
+    password,
+    organization: text(100, 'The organization name').trim().min(1, 'Enter an organization name.').optional(),
+    invitation: z.string().max(200).optional(),
+  })
+  .strict();
+
+const loginBody = z
+  .object({
+    email: text(254, 'The email').trim().min(1).optional(),
+    username: text(150, 'The username').trim().min(1).optional(),
+    password,
+  })
+  .strict()
+  .refine((b) => b.email !== undefined || b.username !== undefined, {
+    message: 'Send "email" or "username" with the password.',
+    path: ['email'],
+  });
+
+const optionalRefreshBody = z.object({ refresh: refreshToken.optional() }).strict().optional();
+
+function setRefreshCookie(request: FastifyRequest, reply: FastifyReply, refresh: string) {
+  reply.setCookie(REFRESH_COOKIE, refresh, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: !request.server.config.debug,
+    path: '/api/',
+    maxAge: REFRESH_TOKEN_TTL_SECONDS,
+  });
+}
+
+function refreshFrom(request: FastifyRequest, body: { refresh?: string } | undefined): string | undefined {
+  return body?.refresh ?? request.cookies[REFRESH_COOKIE];
+}
+
+export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
+  const ctx: AccountsContext = { db: app.db, jwtKey: app.jwtKey, loginLimits: app.config.login };
+  const tags = ['auth'];
+
+  app.post(
+    '/api/auth/register/',
+    {
+      schema: {
+        tags,
+        summary: 'Create an account and, unless joining by invitation, a new organization you own',
+        body: registerBody,
+        response: { 201: sessionSchema, ...errorResponses(400, 403, 404, 413) },
+      },
+    },
+    async (request, reply) => {
+      const session = await register(ctx, request.body);
+      setRefreshCookie(request, reply, session.refresh);
+      return reply.code(201).send(session);
+    },
+  );
+
+  app.post(
+    '/api/auth/login/',
+    {
+      schema: {
+        tags,
+        summary: 'Log in with email or username',
+        body: loginBody,
+        response: { 200: sessionSchema, ...errorResponses(400, 401, 403, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { email: emailOrName, username: name, password: pw } = request.body;
+      // Clients that send a username in the "email" field are common enough to honour.
+      const identity =
+        emailOrName && !emailOrName.includes('@') && !name
+          ? { username: emailOrName }
+          : { email: emailOrName, username: name };
+      const session = await login(ctx, { ...identity, password: pw }, request.ip);
+      setRefreshCookie(request, reply, session.refresh);
+      return session;
+    },
+  );
+
+  app.post(
+    '/api/token/refresh/',
+    {
+      schema: {
+        tags,
+        summary: 'Exchange a refresh token (body or cookie) for a new pair; the old one is spent',
+        body: optionalRefreshBody,
+        response: { 200: tokenPairSchema, ...errorResponses(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      const presented = refreshFrom(request, request.body);
+      if (!presented)
+        throw new AppError('unauthorized', 'Send {"refresh": "<refresh token>"}; no refresh token was given.');
+      const { access, refresh } = await rotateRefreshToken(ctx, presented);
+      setRefreshCookie(request, reply, refresh);
+      return { access, refresh };
+    },
+  );
+
+  app.post(
+    '/api/auth/logout/',
+    {
+      schema: {
+        tags,
+        summary: 'End the session of a refresh token (body or cookie)',
+        body: optionalRefreshBody,
+        response: { 204: z.null(), ...errorResponses(400) },
+      },
+    },
+    async (request, reply) => {
+      const presented = refreshFrom(request, request.body);
+      if (presented) await revokeRefreshToken(ctx, presented);
+      reply.clearCookie(REFRESH_COOKIE, { path: '/api/' });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/auth/me/',
+    {
+      preHandler: requireAuth,
+      schema: {
+        tags,
+        summary: 'The logged-in user',
+        security: [{ bearer: [] }],
+        response: { 200: userSchema, ...errorResponses(401) },
+      },
+    },
+    async (request) => {
+      const auth = authOf(request);
+      return me(app.db, auth.userId, auth.orgId);
+    },
+  );
+
+  app.post(
+    '/api/auth/switch-organization/',
+    {
+      preHandler: requireAuth,
+      schema: {
+        tags,
+        summary: 'Make another of your organizations the active one',
+        security: [{ bearer: [] }],
+        body: z.object({ organization_id: uuidParam('organization_id') }).strict(),
+        response: { 200: sessionSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const session = await switchOrganization(ctx, authOf(request).userId, request.body.organization_id);
+      setRefreshCookie(request, reply, session.refresh);
+      return session;
+    },
+  );
+
+  const invitationParams = z.object({ token: z.string().max(200) });
+
+  app.get(
+    '/api/auth/invitations/:token/',
+    {
+      schema: {
+        tags,
+        summary: 'What an invitation link offers (no login needed)',
+        params: invitationParams,
+        response: {
+          200: z.object({
+            organization: z.object({ id: z.string(), name: z.string() }),
+            email: z.string(),
+            role: z.enum(ROLES),
+            expires_at: z.string(),
+          }),
+          ...errorResponses(404),
+        },
+      },
+    },
+    async (request) => describeInvitation(app.db, request.params.token),
+  );
+
+  app.post(
+    '/api/auth/invitations/:token/accept/',
+    {
+      preHandler: requireAuth,
+      schema: {
+        tags,
+        summary: 'Accept an invitation as the logged-in user; the organization becomes active',
+        security: [{ bearer: [] }],
+        params: invitationParams,
+        response: { 200: sessionSchema, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const orgId = await acceptInvitation(app.db, auth.userId, request.params.token);
+      const session = await switchOrganization(ctx, auth.userId, orgId);
+      setRefreshCookie(request, reply, session.refresh);
+      return session;
+    },
+  );
+};

@@ -1,0 +1,113 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import { newId, uniqueViolation } from '../../db/ids.ts';
+import { withScope } from '../../db/tenant.ts';
+import { AppError } from '../../http/errors.ts';
+import { acceptInvitationInTx, parseInvitationToken } from './invitations.service.ts';
+import { assertLoginAllowed, clearAccountFailures, type LoginLimits, recordLoginFailure } from './login-limit.ts';
+import { decoyPasswordHash, hashPassword, passwordProblems, verifyPassword } from './passwords.ts';
+import { memberships, organizations, users } from './schema.ts';
+import { issueTokens, type SessionContext, type TokenPair } from './sessions.service.ts';
+import { findUserByLogin, firstMembership, membershipOf, type UserProfile, userProfile } from './users.queries.ts';
+
+export interface AccountsContext extends SessionContext {
+  loginLimits: LoginLimits;
+}
+
+export interface Session extends TokenPair {
+  user: UserProfile;
+}
+
+const BAD_CREDENTIALS = 'No active account found with the given credentials.';
+
+function duplicateUser(constraint: string): AppError {
+  const field = constraint.includes('email') ? 'email' : 'username';
+  return new AppError('validation', `A user with this ${field} already exists.`, {
+    errors: { [field]: [`A user with this ${field} already exists.`] },
+  });
+}
+
+export async function register(
+  ctx: AccountsContext,
+  input: { email: string; username: string; password: string; organization?: string; invitation?: string },
+): Promise<Session> {
+  const problems = passwordProblems(input.password, input);
+  if (problems.length) {
+    throw new AppError('validation', problems[0]!, { errors: { password: problems } });
+  }
+  const invitation = input.invitation ? parseInvitationToken(input.invitation) : undefined;
+  if (input.invitation && !invitation)
+    throw new AppError('validation', 'The invitation link is invalid.', {
+      errors: { invitation: ['The invitation link is invalid.'] },
+    });
+  const passwordHash = await hashPassword(input.password);
+  const userId = newId();
+  const orgId = invitation?.orgId ?? newId();
+  try {
+    return await withScope(ctx.db, { orgId, userId }, async (tx) => {
+      await tx.insert(users).values({ id: userId, email: input.email, username: input.username, passwordHash });
+      let role: 'owner' | 'admin' | 'member' = 'owner';
+      if (invitation) {
+        role = await acceptInvitationInTx(tx, invitation, { userId, email: input.email });
+      } else {
+        await tx
+          .insert(organizations)
+          .values({ id: orgId, name: input.organization ?? `${input.username}'s organization` });
+        await tx.insert(memberships).values({ orgId, userId, role: 'owner' });
+      }
+      const pair = await issueTokens(ctx, tx, { userId, orgId, role });
+      const user = await userProfile(tx, userId, orgId);
+      return { ...pair, user: user! };
+    });
+  } catch (err) {
+    const constraint = uniqueViolation(err);
+    if (constraint !== undefined) throw duplicateUser(constraint);
+    throw err;
+  }
+}
+
+export async function login(
+  ctx: AccountsContext,
+  input: { email?: string; username?: string; password: string },
+  clientAddress: string,
+): Promise<Session> {
+  const account = (input.email ?? input.username ?? '').toLowerCase();
+  await withScope(ctx.db, {}, (tx) => assertLoginAllowed(tx, ctx.loginLimits, account, clientAddress));
+  const user = await withScope(ctx.db, {}, (tx) => findUserByLogin(tx, input));
+  // Verify against a decoy when the account is unknown, so both failures take the same time.
+  const valid = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), input.password);
+  if (!user || !valid) {
+    await withScope(ctx.db, {}, (tx) => recordLoginFailure(tx, account, clientAddress));
+    throw new AppError('unauthorized', BAD_CREDENTIALS);
+  }
+  return withScope(ctx.db, { userId: user.id }, async (tx) => {
+    await clearAccountFailures(tx, account, ctx.loginLimits.windowSeconds);
+    await tx.update(users).set({ lastLoginAt: sql`now()` }).where(eq(users.id, user.id));
+    const membership = await firstMembership(tx, user.id);
+    if (!membership) {
+      throw new AppError(
+        'forbidden',
+        'Your account does not belong to any organization. Ask an owner for an invitation.',
+      );
+    }
+    const pair = await issueTokens(ctx, tx, { userId: user.id, ...membership });
+    const profile = await userProfile(tx, user.id, membership.orgId);
+    return { ...pair, user: profile! };
+  });
+}
+
+export async function me(db: Database, userId: string, orgId: string): Promise<UserProfile> {
+  const profile = await withScope(db, { orgId, userId }, (tx) => userProfile(tx, userId, orgId));
+  if (!profile) throw new AppError('unauthorized', 'You are no longer a member of this organization. Log in again.');
+  return profile;
+}
+
+export async function switchOrganization(ctx: AccountsContext, userId: string, orgId: string): Promise<Session> {
+  return withScope(ctx.db, { orgId, userId }, async (tx) => {
+    const membership = await membershipOf(tx, orgId, userId);
+    if (!membership) throw new AppError('not_found', 'You are not a member of that organization.');
+    const pair = await issueTokens(ctx, tx, { userId, ...membership });
+    const profile = await userProfile(tx, userId, orgId);
+    return { ...pair, user: profile! };
+  });
+}

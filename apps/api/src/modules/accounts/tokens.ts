@@ -1,0 +1,57 @@
+import { createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import type { Role } from './schema.ts';
+
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60;
+const ISSUER = 'invpro360';
+const AUDIENCE = 'invpro360-api';
+
+export interface AccessClaims {
+  userId: string;
+  orgId: string;
+  role: Role;
+}
+
+/** A key of its own for JWTs, derived from SECRET_KEY so one secret cannot be reused across purposes. */
+export function jwtKey(secretKey: string): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', secretKey, 'invpro360', 'jwt-access-hs256', 32));
+}
+
+export async function signAccessToken(key: Uint8Array, claims: AccessClaims): Promise<string> {
+  return new SignJWT({ org: claims.orgId, role: claims.role })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(claims.userId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(`${ACCESS_TOKEN_TTL_SECONDS}s`)
+    .sign(key);
+}
+
+export type VerifyResult = { valid: true; claims: AccessClaims } | { valid: false; reason: 'expired' | 'invalid' };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function verifyAccessToken(key: Uint8Array, token: string): Promise<VerifyResult> {
+  try {
+    const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+    const { sub, org, role } = payload;
+    if (typeof sub !== 'string' || typeof org !== 'string' || !UUID.test(sub) || !UUID.test(org)) {
+      return { valid: false, reason: 'invalid' };
+    }
+    if (role !== 'owner' && role !== 'admin' && role !== 'member') return { valid: false, reason: 'invalid' };
+    return { valid: true, claims: { userId: sub, orgId: org, role } };
+  } catch (err) {
+    return { valid: false, reason: err instanceof errors.JWTExpired ? 'expired' : 'invalid' };
+  }
+}
+
+/** Opaque refresh tokens: 256 random bits; only their SHA-256 is stored. */
+export function newOpaqueToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}

@@ -1,0 +1,38 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { closeDatabase, createDatabase } from '../db/client.ts';
+import { startEmbeddedPostgres } from '../db/embedded.ts';
+import { runMigrations } from '../db/migrate.ts';
+
+export const TEMPLATE_DB = 'invpro_template';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgServerUrl: string;
+  }
+}
+
+/**
+ * One real PostgreSQL for the whole run; a migrated template database that each test file clones
+ * (CREATE DATABASE … TEMPLATE takes milliseconds, migrating takes much longer).
+ */
+export default async function setup(project: TestProject) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'invpro-test-'));
+  const server = await startEmbeddedPostgres(dataDir, { ephemeral: true });
+  const admin = new pg.Client(server.url);
+  await admin.connect();
+  await admin.query(`create database ${TEMPLATE_DB}`);
+  await admin.end();
+  const templateUrl = server.url.replace(/\/postgres$/, `/${TEMPLATE_DB}`);
+  const db = createDatabase(templateUrl, { max: 1 });
+  await runMigrations(db);
+  await closeDatabase(db);
+  project.provide('pgServerUrl', server.url);
+  return async () => {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}
