@@ -23,7 +23,8 @@ export function trackRoutes(app: FastifyInstance): RegisteredRoute[] {
       .join('/');
     const pattern = new RegExp(`^${source}/?$`);
     for (const method of methods) {
-      if (method === 'HEAD') continue;
+      // HEAD mirrors GET; OPTIONS * is the CORS preflight, which answers every path.
+      if (method === 'HEAD' || method === 'OPTIONS') continue;
       routes.push({ method, url: route.url, pattern });
     }
   });

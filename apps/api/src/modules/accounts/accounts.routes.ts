@@ -20,7 +20,9 @@ const username = z
   .regex(/^[\w.@+-]+$/, 'A username may contain only letters, digits and @ . + - _');
 
 const password = text(256, 'The password').min(1, 'Enter a password.');
-const refreshToken = z.string().min(1).max(200);
+const refreshToken = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{20,200}$/, 'A refresh token is the opaque string the login answer gave you.');
 
 const userSchema = z
   .object({

@@ -114,7 +114,8 @@ export const refreshTokens = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     familyId: uuid().notNull(),
-    orgId: uuid().notNull(),
+    /** The organization the session is in; not a tenant key (this table is global). */
+    activeOrgId: uuid().notNull(),
     tokenHash: text().notNull().unique(),
     ...timestamps,
     expiresAt: timestamp({ withTimezone: true }).notNull(),

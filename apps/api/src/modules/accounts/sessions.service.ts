@@ -30,7 +30,7 @@ export async function issueTokens(
     id: newId(),
     userId: session.userId,
     familyId: session.familyId ?? newId(),
-    orgId: session.orgId,
+    activeOrgId: session.orgId,
     tokenHash: sha256(refresh),
     expiresAt: new Date(Date.now() + REFRESH_TOKEN_TTL_SECONDS * 1000),
   });
@@ -73,8 +73,8 @@ export async function rotateRefreshToken(
   if ('error' in outcome) throw new AppError('unauthorized', outcome.error as string);
   const { row } = outcome;
   // The user may have been removed from the organization since: fall back to another membership.
-  return withScope(ctx.db, { orgId: row.orgId, userId: row.userId }, async (tx) => {
-    const membership = (await membershipOf(tx, row.orgId, row.userId)) ?? (await firstMembership(tx, row.userId));
+  return withScope(ctx.db, { orgId: row.activeOrgId, userId: row.userId }, async (tx) => {
+    const membership = (await membershipOf(tx, row.activeOrgId, row.userId)) ?? (await firstMembership(tx, row.userId));
     if (!membership) {
       await revokeFamily(tx, row.familyId);
       throw new AppError('unauthorized', 'Your account no longer belongs to any organization.');

@@ -1,0 +1,127 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { ConfigError, loadConfig } from '../config.ts';
+import { closeDatabase, createDatabase } from '../db/client.ts';
+import { type EmbeddedServer, startEmbeddedPostgres } from '../db/embedded.ts';
+import { runMigrations } from '../db/migrate.ts';
+import { buildWeb, nextBin, webBuildIsCurrent } from './web-build.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const MAIN = path.resolve(here, '..', 'main.ts');
+const WEB_DIR = path.resolve(here, '..', '..', '..', 'web');
+const EMBEDDED_DB = 'invpro';
+
+const say = (message: string) => console.log(`[invpro] ${message}`);
+
+/** The database to use: DATABASE_URL / POSTGRES_*, or the embedded server under DATA_DIR. */
+async function resolveDatabase(): Promise<{ url: string; embedded?: EmbeddedServer }> {
+  const config = loadConfig();
+  if (config.databaseUrl) return { url: config.databaseUrl };
+  mkdirSync(config.dataDir, { recursive: true });
+  const log = createWriteStream(path.join(config.dataDir, 'postgres.log'), { flags: 'a' });
+  say(`starting embedded PostgreSQL under ${config.dataDir} (log: ${path.join(config.dataDir, 'postgres.log')})`);
+  const embedded = await startEmbeddedPostgres(config.dataDir, { log: (line) => log.write(`${line}\n`) });
+  const admin = new pg.Client(embedded.url);
+  await admin.connect();
+  const exists = await admin.query('select 1 from pg_database where datname = $1', [EMBEDDED_DB]);
+  if (exists.rowCount === 0) await admin.query(`create database ${EMBEDDED_DB}`);
+  await admin.end();
+  return { url: embedded.url.replace(/\/postgres$/, `/${EMBEDDED_DB}`), embedded };
+}
+
+async function migrate(url: string) {
+  const db = createDatabase(url, { max: 1 });
+  try {
+    await runMigrations(db);
+  } finally {
+    await closeDatabase(db);
+  }
+}
+
+async function commandMigrate() {
+  const { url, embedded } = await resolveDatabase();
+  try {
+    await migrate(url);
+    say('migrations applied');
+  } finally {
+    await embedded?.stop();
+  }
+}
+
+/** Runs the whole system: database (embedded when unset), migrations, then api, worker and web. */
+async function commandStart() {
+  const config = loadConfig();
+  const { url, embedded } = await resolveDatabase();
+  const children: ChildProcess[] = [];
+  let stopping = false;
+
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    const exits = children
+      .filter((c) => c.exitCode === null && c.signalCode === null)
+      .map(
+        (c) =>
+          new Promise((resolve) => {
+            c.once('exit', resolve);
+            c.kill('SIGTERM');
+            setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
+          }),
+      );
+    await Promise.all(exits);
+    if (embedded) {
+      await embedded.stop().catch(() => {});
+      say('database stopped');
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    await migrate(url);
+    say('migrations applied');
+    const env = { ...process.env, DATABASE_URL: url, DATA_DIR: config.dataDir, NEXT_TELEMETRY_DISABLED: '1' };
+    const apiUrl = `http://127.0.0.1:${config.apiPort}`;
+    const webEnv = { ...env, API_INTERNAL_URL: process.env.API_INTERNAL_URL ?? apiUrl, PORT: String(config.webPort) };
+    if (!webBuildIsCurrent(WEB_DIR)) {
+      say('building the web app (first start or changed sources)…');
+      await buildWeb(WEB_DIR, webEnv);
+    }
+    const spawnChild = (name: string, args: string[], childEnv: NodeJS.ProcessEnv, cwd?: string) => {
+      const child = spawn(process.execPath, args, { env: childEnv, cwd, stdio: 'inherit' });
+      child.on('exit', (code, signal) => {
+        if (!stopping) {
+          say(`${name} exited (${signal ?? code}); stopping the rest`);
+          void stopAll(code || 1);
+        }
+      });
+      children.push(child);
+    };
+    spawnChild('api', [MAIN, 'api'], env);
+    spawnChild('worker', [MAIN, 'worker'], env);
+    spawnChild('web', [nextBin(WEB_DIR), 'start', '-H', config.webHost, '-p', String(config.webPort)], webEnv, WEB_DIR);
+    say(`API     http://localhost:${config.apiPort}/api/  (docs: /api/docs)`);
+    say(`Web app http://localhost:${config.webPort}/`);
+  } catch (err) {
+    console.error(err);
+    await stopAll(1);
+  }
+}
+
+const commands: Record<string, () => Promise<void>> = { start: commandStart, migrate: commandMigrate };
+
+const name = process.argv[2] ?? 'start';
+const command = commands[name];
+if (!command) {
+  console.error(`Usage: invpro <${Object.keys(commands).join('|')}>`);
+  process.exit(2);
+}
+command().catch((err) => {
+  console.error(err instanceof ConfigError ? `Configuration error: ${err.message}` : err);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+import pino from 'pino';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { closeDatabase, createDatabase } from './db/client.ts';
+import { loggerOptions } from './http/logging.ts';
+import { startBoss } from './jobs/boss.ts';
+import { registerHousekeeping } from './modules/accounts/housekeeping.job.ts';
+
+/**
+ * One process of the system: `api` (HTTP) or `worker` (pg-boss jobs and schedules). Both are
+ * stateless; the launcher (`invpro start`) or a container runtime starts as many as needed.
+ */
+async function main(role: string) {
+  const config = loadConfig();
+  const logger = pino({ ...loggerOptions(config.logLevel), base: { role } });
+  if (!config.databaseUrl)
+    throw new ConfigError('DATABASE_URL is not set. Use `npm start`, which starts a local database.');
+  const db = createDatabase(config.databaseUrl, { max: config.databasePoolMax, applicationName: `invpro360-${role}` });
+  const stops: (() => Promise<unknown>)[] = [];
+
+  if (role === 'api') {
+    const app = await buildApp({ config, db, logger });
+    await app.listen({ port: config.apiPort, host: config.apiHost });
+    stops.push(() => app.close());
+  } else if (role === 'worker') {
+    const boss = await startBoss(config.databaseUrl, { onError: (err) => logger.error({ err }, 'pg-boss error') });
+    await registerHousekeeping(boss, db, config.login.windowSeconds);
+    logger.info('worker ready');
+    stops.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
+  } else {
+    throw new Error(`Unknown role "${role}": use api or worker.`);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    for (const stop of stops) await stop().catch((err) => logger.error({ err }, 'error while stopping'));
+    await closeDatabase(db);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main(process.argv[2] ?? 'api').catch((err) => {
+  console.error(err instanceof ConfigError ? `Configuration error: ${err.message}` : err);
+  process.exit(1);
+});

@@ -1,0 +1,33 @@
+import { lt, or, sql } from 'drizzle-orm';
+import type { PgBoss } from 'pg-boss';
+import type { Database } from '../../db/client.ts';
+import { withScope } from '../../db/tenant.ts';
+import { QUEUES } from '../../jobs/boss.ts';
+import { loginFailures, refreshTokens } from './schema.ts';
+
+/** Drops spent, revoked or expired refresh tokens after a grace week, and stale login failures. */
+export async function purgeExpiredAuthRows(db: Database, loginWindowSeconds: number) {
+  return withScope(db, {}, async (tx) => {
+    const tokens = await tx
+      .delete(refreshTokens)
+      .where(
+        or(
+          lt(refreshTokens.expiresAt, sql`now() - interval '7 days'`),
+          lt(refreshTokens.revokedAt, sql`now() - interval '7 days'`),
+          lt(refreshTokens.usedAt, sql`now() - interval '7 days'`),
+        ),
+      )
+      .returning({ id: refreshTokens.id });
+    const failures = await tx
+      .delete(loginFailures)
+      .where(lt(loginFailures.failedAt, sql`now() - make_interval(secs => ${loginWindowSeconds})`))
+      .returning({ id: loginFailures.id });
+    return { tokens: tokens.length, failures: failures.length };
+  });
+}
+
+export async function registerHousekeeping(boss: PgBoss, db: Database, loginWindowSeconds: number) {
+  const queue = QUEUES.accountsHousekeeping.name;
+  await boss.work(queue, async () => purgeExpiredAuthRows(db, loginWindowSeconds));
+  await boss.schedule(queue, '17 * * * *');
+}

@@ -1,0 +1,239 @@
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { expect } from 'vitest';
+import { json } from '../app.ts';
+import type { World } from './world.ts';
+
+/**
+ * Every route the API registers must be declared here, with both guards: how tenant isolation is
+ * proven for it, and what a valid request looks like so the bad-input suite can break it. The
+ * coverage test fails when a registered route is missing, so a new route cannot slip through.
+ */
+export interface RouteGuard {
+  /**
+   * `probe` attacks the route as organization A with B's ids and asserts nothing of B's leaks or
+   * changes; `none` says why the route holds no tenant data.
+   */
+  isolation: { probe: (app: FastifyInstance, w: World) => Promise<void> } | { none: string };
+  /** A valid request as A's owner; undefined for routes with no input to break (static docs). */
+  valid?: (w: World) => {
+    auth: boolean;
+    params?: Record<string, string>;
+    query?: Record<string, string>;
+    body?: Record<string, unknown>;
+  };
+  /** Body fields that may be left out (so leaving them out is not bad input). */
+  optional?: string[];
+  /** Tables a refused request is meant to write to, and why (e.g. failed logins are counted). */
+  records?: { tables: string[]; why: string };
+}
+
+const pathOf = (url: string, params: Record<string, string> = {}) =>
+  url.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? `missing-${name}`));
+
+/** Inject as someone, expecting the answer to be 404 problem+json. */
+async function expectNotFound(app: FastifyInstance, options: InjectOptions) {
+  const res = await app.inject(options);
+  expect(res.statusCode, `${options.method} ${options.url} → ${res.body}`).toBe(404);
+  expect(res.headers['content-type']).toContain('application/problem+json');
+}
+
+export const ROUTES: Record<string, RouteGuard> = {
+  'GET /api/health/': { isolation: { none: 'system health, no tenant data' }, valid: () => ({ auth: false }) },
+  'GET /api/openapi.json': { isolation: { none: 'static API description' } },
+  'GET /api/docs': { isolation: { none: 'static documentation page' } },
+  'GET /api/docs/*': { isolation: { none: 'static documentation assets' } },
+  'GET /api/docs/json': { isolation: { none: 'static API description' } },
+  'GET /api/docs/yaml': { isolation: { none: 'static API description' } },
+  'GET /api/docs/static/*': { isolation: { none: 'static documentation assets' } },
+  'GET /api/docs/static/index.html': { isolation: { none: 'static documentation page' } },
+  'GET /api/docs/static/swagger-initializer.js': { isolation: { none: 'static documentation asset' } },
+
+  'POST /api/auth/register/': {
+    isolation: {
+      async probe(app, w) {
+        // Registering with another organization's invitation spliced onto our org id finds nothing.
+        const secret = w.B.invitation.token.split('.')[1];
+        const res = await app.inject({
+          method: 'POST',
+          url: '/api/auth/register/',
+          payload: {
+            email: w.B.invitation.email,
+            username: `splice${Date.now()}`,
+            password: 'violet-harbour-tractor-91',
+            invitation: `${w.A.orgId}.${secret}`,
+          },
+        });
+        expect(res.statusCode).toBe(404);
+      },
+    },
+    valid: () => ({
+      auth: false,
+      body: {
+        email: `new${Date.now()}@example.com`,
+        username: `new${Date.now()}`,
+        password: 'violet-harbour-tractor-91',
+      },
+    }),
+  },
+  'POST /api/auth/login/': {
+    isolation: { none: 'answers only with the caller’s own account' },
+    valid: (w) => ({ auth: false, body: { email: w.A.owner.email, password: w.A.owner.password } }),
+    optional: ['email'],
+    records: { tables: ['login_failures'], why: 'every refused login counts towards the rate limit' },
+  },
+  'POST /api/token/refresh/': {
+    isolation: { none: 'acts only on the presented token' },
+    valid: (w) => ({ auth: false, body: { refresh: w.A.owner.refresh } }),
+    optional: ['refresh'],
+  },
+  'POST /api/auth/logout/': {
+    isolation: { none: 'acts only on the presented token' },
+    valid: (w) => ({ auth: false, body: { refresh: w.A.owner.refresh } }),
+    optional: ['refresh'],
+  },
+  'GET /api/auth/me/': {
+    isolation: {
+      async probe(app, w) {
+        const res = await app.inject({ method: 'GET', url: '/api/auth/me/', headers: w.A.owner.auth });
+        expect(json(res).organization.id).toBe(w.A.orgId);
+        expect(res.body).not.toContain(w.B.orgId);
+      },
+    },
+    valid: () => ({ auth: true }),
+  },
+  'POST /api/auth/switch-organization/': {
+    isolation: {
+      probe: (app, w) =>
+        expectNotFound(app, {
+          method: 'POST',
+          url: '/api/auth/switch-organization/',
+          headers: w.A.owner.auth,
+          payload: { organization_id: w.B.orgId },
+        }),
+    },
+    valid: (w) => ({ auth: true, body: { organization_id: w.A.orgId } }),
+  },
+  'GET /api/auth/invitations/:token/': {
+    isolation: {
+      async probe(app, w) {
+        const spliced = `${w.A.orgId}.${w.B.invitation.token.split('.')[1]}`;
+        await expectNotFound(app, { method: 'GET', url: `/api/auth/invitations/${spliced}/` });
+      },
+    },
+    valid: (w) => ({ auth: false, params: { token: w.A.invitation.token } }),
+  },
+  'POST /api/auth/invitations/:token/accept/': {
+    isolation: {
+      async probe(app, w) {
+        const spliced = `${w.A.orgId}.${w.B.invitation.token.split('.')[1]}`;
+        await expectNotFound(app, {
+          method: 'POST',
+          url: `/api/auth/invitations/${spliced}/accept/`,
+          headers: w.A.owner.auth,
+        });
+      },
+    },
+    valid: (w) => ({ auth: true, params: { token: w.A.invitation.token } }),
+  },
+  'GET /api/team/members/': {
+    isolation: {
+      async probe(app, w) {
+        const res = await app.inject({
+          method: 'GET',
+          url: '/api/team/members/?page_size=250',
+          headers: w.A.owner.auth,
+        });
+        const ids = json(res).results.map((m: { user_id: string }) => m.user_id);
+        expect(ids).toContain(w.A.member.user.id);
+        expect(ids).not.toContain(w.B.owner.user.id);
+        expect(ids).not.toContain(w.B.member.user.id);
+      },
+    },
+    valid: () => ({ auth: true, query: { page: '1', page_size: '10' } }),
+  },
+  'PATCH /api/team/members/:user_id/': {
+    isolation: {
+      probe: (app, w) =>
+        expectNotFound(app, {
+          method: 'PATCH',
+          url: `/api/team/members/${w.B.member.user.id}/`,
+          headers: w.A.owner.auth,
+          payload: { role: 'admin' },
+        }),
+    },
+    valid: (w) => ({ auth: true, params: { user_id: w.A.member.user.id }, body: { role: 'member' } }),
+  },
+  'DELETE /api/team/members/:user_id/': {
+    isolation: {
+      probe: (app, w) =>
+        expectNotFound(app, {
+          method: 'DELETE',
+          url: `/api/team/members/${w.B.member.user.id}/`,
+          headers: w.A.owner.auth,
+        }),
+    },
+    valid: (w) => ({ auth: true, params: { user_id: w.A.member.user.id } }),
+  },
+  'GET /api/team/invitations/': {
+    isolation: {
+      async probe(app, w) {
+        const res = await app.inject({ method: 'GET', url: '/api/team/invitations/', headers: w.A.owner.auth });
+        const ids = json(res).results.map((i: { id: string }) => i.id);
+        expect(ids).toContain(w.A.invitation.id);
+        expect(ids).not.toContain(w.B.invitation.id);
+      },
+    },
+    valid: () => ({ auth: true }),
+  },
+  'POST /api/team/invitations/': {
+    isolation: {
+      async probe(app, w) {
+        // The tenant comes from the token, never the body: naming B's org is refused outright.
+        const res = await app.inject({
+          method: 'POST',
+          url: '/api/team/invitations/',
+          headers: w.A.owner.auth,
+          payload: { email: 'smuggle@example.com', org_id: w.B.orgId },
+        });
+        expect(res.statusCode).toBe(400);
+        const list = await app.inject({ method: 'GET', url: '/api/team/invitations/', headers: w.B.owner.auth });
+        expect(list.body).not.toContain('smuggle@example.com');
+      },
+    },
+    valid: () => ({ auth: true, body: { email: 'valid-invitee@example.com', role: 'member' } }),
+    optional: ['role'],
+  },
+  'DELETE /api/team/invitations/:id/': {
+    isolation: {
+      async probe(app, w) {
+        await expectNotFound(app, {
+          method: 'DELETE',
+          url: `/api/team/invitations/${w.B.invitation.id}/`,
+          headers: w.A.owner.auth,
+        });
+        const still = await app.inject({ method: 'GET', url: `/api/auth/invitations/${w.B.invitation.token}/` });
+        expect(still.statusCode).toBe(200);
+      },
+    },
+    valid: (w) => ({ auth: true, params: { id: w.A.invitation.id } }),
+  },
+};
+
+export const routeKey = (method: string, url: string) => `${method} ${url}`;
+
+export function requestFor(
+  method: string,
+  url: string,
+  valid: ReturnType<NonNullable<RouteGuard['valid']>>,
+  w: World,
+): InjectOptions {
+  const query = valid.query ? `?${new URLSearchParams(valid.query).toString()}` : '';
+  return {
+    method: method as InjectOptions['method'],
+    url: `${pathOf(url, valid.params)}${query}`,
+    headers: valid.auth ? w.A.owner.auth : {},
+    ...(valid.body ? { payload: valid.body } : {}),
+  };
+}
+
+export { pathOf };

@@ -1,0 +1,84 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withScope, withTenant } from '../../db/tenant.ts';
+import { createTestApp, type TestApp } from '../app.ts';
+import { ROUTES, routeKey } from './routes.ts';
+import { buildWorld, type World } from './world.ts';
+
+let t: TestApp;
+let w: World;
+beforeAll(async () => {
+  t = await createTestApp();
+  w = await buildWorld(t.app);
+});
+afterAll(() => t.close());
+
+describe('tenant isolation: every route', () => {
+  it('every registered route declares how its isolation is proven', () => {
+    const missing = t.app.registeredRoutes.map((r) => routeKey(r.method, r.url)).filter((key) => !(key in ROUTES));
+    expect(missing, `declare these routes in test/guard/routes.ts`).toEqual([]);
+  });
+
+  for (const [key, guard] of Object.entries(ROUTES)) {
+    if ('none' in guard.isolation) {
+      it.skip(`${key}: ${guard.isolation.none}`, () => {});
+      continue;
+    }
+    const { probe } = guard.isolation;
+    it(`${key}: organization A cannot read or change B's data`, async () => {
+      await probe(t.app, w);
+    });
+  }
+});
+
+const tenantTables = async () =>
+  (
+    await t.database.db.execute(
+      sql`select c.relname as name, c.relrowsecurity as rls, c.relforcerowsecurity as forced
+          from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          join information_schema.columns col on col.table_schema = 'public' and col.table_name = c.relname
+          where n.nspname = 'public' and c.relkind = 'r' and col.column_name in ('org_id')
+          union
+          select c.relname, c.relrowsecurity, c.relforcerowsecurity from pg_class c
+          where c.relname = 'organizations'`,
+    )
+  ).rows as { name: string; rls: boolean; forced: boolean }[];
+
+describe('tenant isolation: the database itself', () => {
+  it('every tenant table has row-level security enabled and forced', async () => {
+    const tables = await tenantTables();
+    expect(tables.length).toBeGreaterThanOrEqual(3);
+    for (const table of tables) expect(table, table.name).toMatchObject({ rls: true, forced: true });
+  });
+
+  it('as the application role with no tenant set, every tenant table reads empty', async () => {
+    for (const { name } of await tenantTables()) {
+      const owner = await t.database.db.execute(sql.raw(`select count(*)::int n from public."${name}"`));
+      expect((owner.rows[0] as { n: number }).n, `${name} has rows to hide`).toBeGreaterThan(0);
+      const scoped = await withScope(t.database.db, {}, (tx) =>
+        tx.execute(sql.raw(`select count(*)::int n from public."${name}"`)),
+      );
+      expect((scoped.rows[0] as { n: number }).n, name).toBe(0);
+    }
+  });
+
+  it("inside A's tenant, no row of B is visible and none can be written", async () => {
+    for (const { name } of await tenantTables()) {
+      const column = name === 'organizations' ? 'id' : 'org_id';
+      const rows = await withTenant(t.database.db, w.A.orgId, (tx) =>
+        tx.execute(sql.raw(`select distinct ${column}::text as org from public."${name}"`)),
+      );
+      expect(
+        (rows.rows as { org: string }[]).map((r) => r.org),
+        name,
+      ).toEqual([w.A.orgId]);
+    }
+    await expect(
+      withTenant(t.database.db, w.A.orgId, (tx) =>
+        tx.execute(
+          sql`insert into memberships (org_id, user_id, role) values (${w.B.orgId}, ${w.A.owner.user.id}, 'owner')`,
+        ),
+      ),
+    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/row-level security/) } });
+  });
+});
