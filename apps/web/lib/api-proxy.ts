@@ -23,7 +23,7 @@ const RESPONSE_SKIP = new Set([...HOP_BY_HOP, 'content-encoding', 'content-lengt
 
 const TIMEOUT_MS = 60_000;
 
-export function apiTarget(env: NodeJS.ProcessEnv = process.env): string {
+export function apiTarget(env: Record<string, string | undefined> = process.env): string {
   const base = env.API_INTERNAL_URL || `http://127.0.0.1:${env.API_PORT || '8000'}`;
   return base.replace(/\/+$/, '');
 }

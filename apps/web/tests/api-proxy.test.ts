@@ -1,0 +1,110 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiTarget, proxyToApi } from '../lib/api-proxy';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+let upstream: Server;
+let target: string;
+let seen: Seen[] = [];
+
+beforeAll(async () => {
+  upstream = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
+    if (req.url?.startsWith('/api/empty/')) {
+      res.writeHead(204).end();
+      return;
+    }
+    res.setHeader('set-cookie', [
+      'invpro_refresh=abc; Path=/api/; HttpOnly; SameSite=Lax; Expires=Wed, 21 Oct 2037 07:28:00 GMT',
+      'other=1; Path=/',
+    ]);
+    res.setHeader('retry-after', '7');
+    res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  target = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+});
+
+afterAll(() => new Promise<void>((resolve) => upstream.close(() => resolve())));
+
+describe('proxyToApi', () => {
+  it('forwards method, path with trailing slash, query, body bytes and headers', async () => {
+    seen = [];
+    const body = new Uint8Array([0x7b, 0x7d, 0x00, 0xff]);
+    const res = await proxyToApi(
+      new Request('http://web.test/api/team/members/?page=2&search=a%20b', {
+        method: 'PATCH',
+        body,
+        headers: {
+          authorization: 'Bearer T',
+          cookie: 'invpro_refresh=xyz',
+          'content-type': 'application/json',
+          'x-forwarded-for': '203.0.113.9',
+          connection: 'keep-alive',
+        },
+      }),
+      target,
+    );
+    expect(res.status).toBe(201);
+    expect(await res.json()).toEqual({ ok: true });
+    const req = seen[0]!;
+    expect(req.method).toBe('PATCH');
+    expect(req.url).toBe('/api/team/members/?page=2&search=a%20b');
+    expect([...req.body]).toEqual([...body]);
+    expect(req.headers.authorization).toBe('Bearer T');
+    expect(req.headers.cookie).toBe('invpro_refresh=xyz');
+    expect(req.headers['content-type']).toBe('application/json');
+    expect(req.headers['x-forwarded-for']).toBe('203.0.113.9');
+    expect(req.headers['x-forwarded-host']).toBe('web.test');
+    expect(req.headers['x-forwarded-proto']).toBe('http');
+  });
+
+  it('returns every set-cookie separately, and other headers', async () => {
+    const res = await proxyToApi(
+      new Request('http://web.test/api/auth/login/', { method: 'POST', body: '{}' }),
+      target,
+    );
+    expect(res.headers.getSetCookie()).toEqual([
+      'invpro_refresh=abc; Path=/api/; HttpOnly; SameSite=Lax; Expires=Wed, 21 Oct 2037 07:28:00 GMT',
+      'other=1; Path=/',
+    ]);
+    expect(res.headers.get('retry-after')).toBe('7');
+  });
+
+  it('passes a 204 through without a body', async () => {
+    const res = await proxyToApi(new Request('http://web.test/api/empty/', { method: 'DELETE' }), target);
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe('');
+  });
+
+  it('answers 502 problem+json when the API is down', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const res = await proxyToApi(new Request('http://web.test/api/auth/me/'), `http://127.0.0.1:${port}`);
+    expect(res.status).toBe(502);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(await res.json()).toEqual({
+      type: 'about:blank',
+      title: 'Bad Gateway',
+      status: 502,
+      detail: 'The API server is not reachable. Is it running?',
+    });
+  });
+
+  it('reads its target from the environment', () => {
+    expect(apiTarget({ API_INTERNAL_URL: 'http://api:9000/' })).toBe('http://api:9000');
+    expect(apiTarget({ API_PORT: '8123' })).toBe('http://127.0.0.1:8123');
+    expect(apiTarget({})).toBe('http://127.0.0.1:8000');
+  });
+});
