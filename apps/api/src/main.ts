@@ -42,6 +42,10 @@ async function main(role: string) {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  // Started by `invpro start`: if the launcher is killed (-9) it cannot stop us, so notice and go.
+  const launcher = Number(process.env.INVPRO_LAUNCHER_PID);
+  if (launcher) setInterval(() => process.ppid !== launcher && void shutdown('launcher gone'), 1000).unref();
 }
 
 main(process.argv[2] ?? 'api').catch((err) => {

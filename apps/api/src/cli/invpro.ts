@@ -52,7 +52,8 @@ async function commandMigrate() {
 }
 
 /** Runs the whole system: database (embedded when unset), migrations, then api, worker and web. */
-async function commandStart() {
+async function commandStart(args: string[]) {
+  const withWeb = !args.includes('--no-web');
   const config = loadConfig();
   const { url, embedded } = await resolveDatabase();
   const children: ChildProcess[] = [];
@@ -85,10 +86,16 @@ async function commandStart() {
   try {
     await migrate(url);
     say('migrations applied');
-    const env = { ...process.env, DATABASE_URL: url, DATA_DIR: config.dataDir, NEXT_TELEMETRY_DISABLED: '1' };
+    const env = {
+      ...process.env,
+      DATABASE_URL: url,
+      DATA_DIR: config.dataDir,
+      NEXT_TELEMETRY_DISABLED: '1',
+      INVPRO_LAUNCHER_PID: String(process.pid),
+    };
     const apiUrl = `http://127.0.0.1:${config.apiPort}`;
     const webEnv = { ...env, API_INTERNAL_URL: process.env.API_INTERNAL_URL ?? apiUrl, PORT: String(config.webPort) };
-    if (!webBuildIsCurrent(WEB_DIR)) {
+    if (withWeb && !webBuildIsCurrent(WEB_DIR)) {
       say('building the web app (first start or changed sources)…');
       await buildWeb(WEB_DIR, webEnv);
     }
@@ -104,16 +111,23 @@ async function commandStart() {
     };
     spawnChild('api', [MAIN, 'api'], env);
     spawnChild('worker', [MAIN, 'worker'], env);
-    spawnChild('web', [nextBin(WEB_DIR), 'start', '-H', config.webHost, '-p', String(config.webPort)], webEnv, WEB_DIR);
+    if (withWeb) {
+      spawnChild(
+        'web',
+        [nextBin(WEB_DIR), 'start', '-H', config.webHost, '-p', String(config.webPort)],
+        webEnv,
+        WEB_DIR,
+      );
+    }
     say(`API     http://localhost:${config.apiPort}/api/  (docs: /api/docs)`);
-    say(`Web app http://localhost:${config.webPort}/`);
+    if (withWeb) say(`Web app http://localhost:${config.webPort}/`);
   } catch (err) {
     console.error(err);
     await stopAll(1);
   }
 }
 
-const commands: Record<string, () => Promise<void>> = { start: commandStart, migrate: commandMigrate };
+const commands: Record<string, (args: string[]) => Promise<void>> = { start: commandStart, migrate: commandMigrate };
 
 const name = process.argv[2] ?? 'start';
 const command = commands[name];
@@ -121,7 +135,7 @@ if (!command) {
   console.error(`Usage: invpro <${Object.keys(commands).join('|')}>`);
   process.exit(2);
 }
-command().catch((err) => {
+command(process.argv.slice(3)).catch((err) => {
   console.error(err instanceof ConfigError ? `Configuration error: ${err.message}` : err);
   process.exit(1);
 });
