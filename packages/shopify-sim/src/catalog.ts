@@ -221,10 +221,16 @@ export class Catalog {
     return this.params.count - deletedGenerated + created;
   }
 
-  /** Every live product in id order (ground truth for tests; generates the whole catalog). */
+  /** Every live product in id order, generated as it is consumed (ground truth for tests). */
   *allProducts(): Generator<ProductRecord> {
-    const page = this.pageProducts({ sortKey: 'ID', query: [], first: Number.POSITIVE_INFINITY });
-    for (const { item } of page.items) yield item;
+    const args: PageArgs = { sortKey: 'ID', query: [] };
+    const touched = this.touchedStream(
+      this.touchedProducts('ID'),
+      (p) => this.productKey(p, 'ID'),
+      undefined,
+      () => true,
+    );
+    for (const { item } of merge(this.generatedProducts(args), touched)) yield item;
   }
 
   // ---- search fields ----
@@ -375,7 +381,7 @@ export class Catalog {
         const h = { ...generateHeader(p, i), id };
         if (!matches(args.query, (f) => this.productField(h, () => this.generated(i), f))) continue;
       }
-      const item = this.generated(i);
+      const item = new LazyProduct(p, i, () => this.generated(i));
       yield { item, key: this.productKey(item, args.sortKey) };
     }
   }
@@ -905,6 +911,55 @@ export class Catalog {
     level.updatedAt = this.stamp();
     this.version++;
     return { ref: { product, variant, level }, changes };
+  }
+}
+
+/**
+ * A generated product whose header is known and whose variants, options and media are generated only
+ * when read: listing ids or titles of 250 products then costs microseconds, not milliseconds.
+ */
+class LazyProduct implements ProductRecord {
+  readonly id: number;
+  readonly handle: string;
+  readonly title: string;
+  readonly status: ProductStatus;
+  readonly productType: string;
+  readonly vendor: string;
+  readonly tags: string[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly publishedAt: number | null;
+  private readonly load: () => ProductRecord;
+
+  constructor(p: GenParams, i: number, load: () => ProductRecord) {
+    const h = generateHeader(p, i);
+    this.id = p.productBase + i;
+    this.handle = h.handle;
+    this.title = h.title;
+    this.status = h.status;
+    this.productType = h.productType;
+    this.vendor = h.vendor;
+    this.tags = h.tags;
+    this.createdAt = h.createdAt;
+    this.updatedAt = h.updatedAt;
+    this.publishedAt = h.status === 'ACTIVE' ? h.createdAt : null;
+    this.load = load;
+  }
+
+  get descriptionHtml() {
+    return this.load().descriptionHtml;
+  }
+
+  get options() {
+    return this.load().options;
+  }
+
+  get media() {
+    return this.load().media;
+  }
+
+  get variants() {
+    return this.load().variants;
   }
 }
 

@@ -135,6 +135,8 @@ export async function startShopifySim(opts: StartOptions = {}): Promise<ShopifyS
     },
   };
   const server = createSimServer(sim, api);
+  // Longer than clients' keep-alive, so a client never reuses a socket the sim is closing.
+  server.keepAliveTimeout = 65_000;
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -165,7 +165,7 @@ export function productView(ctx: ExecContext, p: ProductRecord): object {
     legacyResourceId: String(p.id),
     handle: p.handle,
     title: p.title,
-    descriptionHtml: p.descriptionHtml,
+    descriptionHtml: () => p.descriptionHtml,
     description: () => p.descriptionHtml.replace(/<[^>]*>/g, ''),
     status: p.status,
     productType: p.productType,
@@ -175,11 +175,12 @@ export function productView(ctx: ExecContext, p: ProductRecord): object {
     updatedAt: iso(p.updatedAt),
     publishedAt: p.publishedAt === null ? null : iso(p.publishedAt),
     onlineStoreUrl: p.status === 'ACTIVE' ? `https://${ctx.shop.domain}/products/${p.handle}` : null,
-    hasOnlyDefaultVariant: p.variants.length === 1 && p.options[0]?.name === 'Title',
-    tracksInventory: p.variants.some((v) => v.item.tracked),
+    // Functions, so that listing ids never generates a product's variants.
+    hasOnlyDefaultVariant: () => p.variants.length === 1 && p.options[0]?.name === 'Title',
+    tracksInventory: () => p.variants.some((v) => v.item.tracked),
     totalInventory: () =>
       p.variants.reduce((s, v) => s + v.item.levels.reduce((t, l) => t + l.quantities.available, 0), 0),
-    variantsCount: { count: p.variants.length, precision: 'EXACT' },
+    variantsCount: () => ({ count: p.variants.length, precision: 'EXACT' }),
     options: (args: Args) =>
       p.options.slice(0, typeof args.first === 'number' ? args.first : undefined).map((o) => ({
         __typename: 'ProductOption',
@@ -194,7 +195,7 @@ export function productView(ctx: ExecContext, p: ProductRecord): object {
           hasVariants: true,
         })),
       })),
-    featuredMedia: p.media[0] ? mediaView(p.media[0]) : null,
+    featuredMedia: () => (p.media[0] ? mediaView(p.media[0]) : null),
     media: (args: Args, c: ExecContext, info: GraphQLResolveInfo) => {
       const a = connectionArgs(args, info, c.bulk);
       const list = p.media.map((m, k) => ({ m, k }));
@@ -445,7 +446,8 @@ export function nodeById(ctx: ExecContext, id: unknown): object | null {
 // ---- root query ----
 
 function count(n: number, limit: unknown): object {
-  const cap = typeof limit === 'number' ? limit : 10_000;
+  // Shopify caps counts at 10,000 unless the caller passes limit: null.
+  const cap = limit === null ? Number.POSITIVE_INFINITY : typeof limit === 'number' ? limit : 10_000;
   return { count: Math.min(n, cap), precision: n > cap ? 'AT_LEAST' : 'EXACT' };
 }
 
