@@ -172,7 +172,10 @@ describe('incremental sync', () => {
     const shop = sim.addShop({ domain: 'incremental.myshopify.com', products: 200, seed: 11, plan: 'enterprise' });
     const gql = adminClient(sim.origin, shop);
     const full = await walkProducts(gql, null);
-    const watermark = full.map((p) => p.updatedAt).sort().at(-1) as string;
+    const watermark = full
+      .map((p) => p.updatedAt)
+      .sort()
+      .at(-1) as string;
     expect(await walkProducts(gql, `updated_at:>'${watermark}'`)).toEqual([]);
 
     const truth = shop.catalog();
