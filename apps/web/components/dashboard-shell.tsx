@@ -115,7 +115,7 @@ export function DashboardShell({ children }: { children: ReactNode }) {
               <Group visibleFrom="sm">
                 <OrgSwitcher user={user} />
               </Group>
-              <Text size="sm" fw={500} visibleFrom="md" data-testid="current-username">
+              <Text size="sm" fw={500} visibleFrom="md" maw={160} truncate="end" data-testid="current-username">
                 {user.username}
               </Text>
               <Button variant="default" size="compact-md" onClick={onLogout} loading={logout.isPending}>

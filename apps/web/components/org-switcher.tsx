@@ -1,13 +1,13 @@
 'use client';
 
-import { Select } from '@mantine/core';
+import { Select, type SelectProps } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { errorMessage } from '../lib/api-client';
 import type { User } from '../lib/api-types';
 import { useSwitchOrganization } from '../lib/session';
 
 /** Which organization the session acts for; switching swaps the tokens for ones scoped to it. */
-export function OrgSwitcher({ user, width = 220 }: { user: User; width?: number | string }) {
+export function OrgSwitcher({ user, width = { sm: 180, md: 220 } }: { user: User; width?: SelectProps['w'] }) {
   const switchOrg = useSwitchOrganization();
   const data = user.organizations.map((org) => ({ value: org.id, label: org.name }));
   // The active one is always listed, even if the memberships list lags behind.

@@ -30,10 +30,13 @@ export function RegisterForm() {
     },
   });
 
-  // The invitation was sent to an address; start from it (the person may still change it).
+  // The invitation was sent to an address; start from it, once (the person may still change it).
   const invitedEmail = invitation.data?.email;
+  const prefilled = useRef(false);
   useEffect(() => {
-    if (invitedEmail && !form.getValues().email) form.setFieldValue('email', invitedEmail);
+    if (!invitedEmail || prefilled.current) return;
+    prefilled.current = true;
+    if (!form.getValues().email) form.setFieldValue('email', invitedEmail);
   }, [invitedEmail, form]);
 
   // Someone already logged in accepts an invitation on its own page rather than registering again.
