@@ -23,7 +23,6 @@ import type { BulkPaging } from './connection.ts';
 import { isConnectionType } from './cost.ts';
 import { gid } from './records.ts';
 import { bulkView, type ExecContext, fieldResolver, parseGid, queryRoot } from './resolvers.ts';
-import { Rng } from './rng.ts';
 import type { Sim } from './sim.ts';
 import { type BulkOperationRecord, type Installation, nextId, type ShopState } from './state.ts';
 import { bulkFinishPayload } from './webhooks.ts';
@@ -31,7 +30,7 @@ import { bulkFinishPayload } from './webhooks.ts';
 // Bulk query operations: the query text is validated like Shopify does (1–5 connections, nested at most
 // 2 deep, parents of nested connections select `id`, not rooted at node/nodes), then run in the background
 // in chunks of root objects. Each connection node becomes one JSONL line; children carry `__parentId` and,
-// unless groupObjects is set, are shuffled within a chunk so consumers can't rely on parents coming first.
+// unless groupObjects is set, come before their parents within each chunk of root objects.
 
 const MAX_CONCURRENT = 5;
 const CHUNK = 250;
@@ -259,6 +258,21 @@ export function bulkOperationCancel(args: Record<string, unknown>, ctx: ExecCont
 
 type Obj = Record<string, unknown>;
 
+/** Nesting depth of each emitted line (0 for root objects), for the ungrouped ordering. */
+const depths = new WeakMap<Obj, number>();
+
+/**
+ * Ungrouped output (groupObjects: false, the default since 2026-01): deepest children first, then their
+ * parents, siblings keeping their order. So a consumer that expects a parent before its children breaks,
+ * as it can on Shopify.
+ */
+function ungrouped(lines: Obj[]): Obj[] {
+  return lines
+    .map((line, i) => ({ line, i, d: depths.get(line) ?? 0 }))
+    .sort((a, b) => b.d - a.d || a.i - b.i)
+    .map((x) => x.line);
+}
+
 function nodesOf(value: unknown, nodePath: string[] | null): Obj[] {
   if (!value || typeof value !== 'object' || !nodePath) return [];
   const list = (value as Obj)[nodePath[0] as string];
@@ -269,8 +283,9 @@ function nodesOf(value: unknown, nodePath: string[] | null): Obj[] {
 }
 
 /** Turns one connection node into lines: its own line, then (recursively) one per child node. */
-function emit(node: Obj, shape: Shape, parentId: string | null, out: Obj[]): void {
+function emit(node: Obj, shape: Shape, parentId: string | null, out: Obj[], depth = 0): void {
   const line: Obj = {};
+  depths.set(line, depth);
   out.push(line);
   const ownId = typeof node.id === 'string' ? node.id : parentId;
   const strip = (value: unknown, s: Shape): unknown => {
@@ -280,7 +295,7 @@ function emit(node: Obj, shape: Shape, parentId: string | null, out: Obj[]): voi
     for (const [k, v] of Object.entries(value as Obj)) {
       const f = s.fields.get(k);
       if (f?.connection) {
-        for (const child of nodesOf(v, f.nodePath)) emit(child, f.child as Shape, ownId, out);
+        for (const child of nodesOf(v, f.nodePath)) emit(child, f.child as Shape, ownId, out, depth + 1);
       } else copy[k] = f?.child ? strip(v, f.child) : v;
     }
     return copy;
@@ -352,13 +367,12 @@ export class BulkRunner {
     doc: DocumentNode,
     shape: Shape,
   ): Promise<void> {
-    await sleep(shop.bulk.startDelayMs);
+    await this.wait(shop.bulk.startDelayMs, op);
     if (this.closed) return;
     if (op.cancelRequested) return this.finish(shop, inst, op, 'CANCELED');
     op.status = 'RUNNING';
     const file = `${shop.domain}-${op.id}.jsonl`;
     const out = createWriteStream(join(this.dir, file));
-    const rng = new Rng(op.id);
     let bytes = 0;
     const write = async (lines: Obj[]) => {
       for (const l of lines) {
@@ -399,7 +413,7 @@ export class BulkRunner {
         }
       }
       op.objectCount += lines.length;
-      await write(op.groupObjects ? lines : rng.shuffle(lines));
+      await write(op.groupObjects ? lines : ungrouped(lines));
       chunks++;
       if (!bulk.hasNext || !bulk.endCursor) break;
       bulk.after = bulk.endCursor;
@@ -407,7 +421,7 @@ export class BulkRunner {
         failure = shop.bulk.failWith;
         break;
       }
-      await sleep(shop.bulk.chunkDelayMs);
+      await this.wait(shop.bulk.chunkDelayMs, op);
       if (this.closed) break;
       if (op.cancelRequested) break;
     }
@@ -423,6 +437,14 @@ export class BulkRunner {
     op.url = op.objectCount > 0 ? this.url(file) : null;
     if (op.objectCount === 0) op.fileSize = null;
     return this.finish(shop, inst, op, 'COMPLETED');
+  }
+
+  /** Sleeps, but wakes up early for a cancel or for close() so no timer outlives the sim. */
+  private async wait(ms: number, op: BulkOperationRecord): Promise<void> {
+    const until = Date.now() + ms;
+    do {
+      await sleep(Math.min(25, until - Date.now()));
+    } while (Date.now() < until && !this.closed && !op.cancelRequested);
   }
 
   private finish(
