@@ -21,6 +21,8 @@ import { allowedMethods, type RegisteredRoute, trackRoutes } from './http/routes
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { teamRoutes } from './modules/accounts/team.routes.ts';
 import { jwtKey } from './modules/accounts/tokens.ts';
+import type { ShopifyClient } from './modules/shopify/client.ts';
+import { shopifyConnectionsRoutes } from './modules/shopify/connections.routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -38,6 +40,8 @@ export interface AppOptions {
   db: Database;
   /** A pino logger to share (tests pass a capturing one); otherwise one is made from the config. */
   logger?: FastifyBaseLogger;
+  /** Tests pass a client with short retry delays. */
+  shopifyClient?: ShopifyClient;
 }
 
 function hostAllowed(host: string | undefined, allowed: string[]): boolean {
@@ -52,7 +56,7 @@ function hostAllowed(host: string | undefined, allowed: string[]): boolean {
   });
 }
 
-export async function buildApp({ config, db, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger, shopifyClient }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: loggerOptions(config.logLevel) }),
     genReqId: (req) => {
@@ -123,6 +127,7 @@ export async function buildApp({ config, db, logger }: AppOptions): Promise<Fast
 
   await app.register(accountsRoutes);
   await app.register(teamRoutes);
+  await app.register(shopifyConnectionsRoutes(shopifyClient));
 
   // Fastify answers 404 for a known path with an unknown method; HTTP says 405 with Allow.
   app.setNotFoundHandler((request, reply) => {

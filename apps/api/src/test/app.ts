@@ -4,6 +4,7 @@ import pino from 'pino';
 import { buildApp } from '../app.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { loggerOptions } from '../http/logging.ts';
+import { createShopifyClient } from '../modules/shopify/client.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export interface TestApp {
@@ -40,7 +41,9 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
     },
   });
   const logger = pino(loggerOptions(config.logLevel), sink);
-  const app = await buildApp({ config, db: database.db, logger });
+  // Shopify retries in milliseconds, not seconds, so fault tests stay fast.
+  const shopifyClient = createShopifyClient({ apiOrigin: config.shopify.apiOrigin, baseDelayMs: 5, maxDelayMs: 50 });
+  const app = await buildApp({ config, db: database.db, logger, shopifyClient });
   await app.ready();
   return {
     app,

@@ -37,6 +37,14 @@ async function expectNotFound(app: FastifyInstance, options: InjectOptions) {
   expect(res.headers['content-type']).toContain('application/problem+json');
 }
 
+/** A connection view leaks when it names B's shop or id. */
+async function expectNoForeignStore(app: FastifyInstance, w: World, options: InjectOptions) {
+  const res = await app.inject(options);
+  expect(res.body).not.toContain(w.B.connection.shop);
+  expect(res.body).not.toContain(w.B.connection.id);
+  return res;
+}
+
 export const ROUTES: Record<string, RouteGuard> = {
   'GET /api/health/': { isolation: { none: 'system health, no tenant data' }, valid: () => ({ auth: false }) },
   'GET /api/openapi.json': { isolation: { none: 'static API description' } },
@@ -216,6 +224,85 @@ export const ROUTES: Record<string, RouteGuard> = {
       },
     },
     valid: (w) => ({ auth: true, params: { id: w.A.invitation.id } }),
+  },
+  'POST /api/shopify/connect/': {
+    isolation: {
+      async probe(app, w) {
+        // Connecting the same store in A creates A's own connection; B's stays untouched.
+        const before = await app.inject({ method: 'GET', url: '/api/shopify/status/', headers: w.B.owner.auth });
+        const res = await app.inject({
+          method: 'POST',
+          url: '/api/shopify/connect/',
+          headers: w.A.owner.auth,
+          payload: { store_url: w.B.connection.shop, api_key: 'k', api_secret: 's', access_token: 'shpat_wrong' },
+        });
+        expect(res.statusCode).toBe(400);
+        expect(res.body).not.toContain(w.B.connection.id);
+        const after = await app.inject({ method: 'GET', url: '/api/shopify/status/', headers: w.B.owner.auth });
+        expect(after.body).toBe(before.body);
+      },
+    },
+    valid: (w) => ({
+      auth: true,
+      body: { store_url: w.A.connection.shop, api_key: 'key', api_secret: 'secret', access_token: 'shpat_x' },
+    }),
+    optional: ['access_token'],
+    records: { tables: ['shopify_connections'], why: 'a failed re-connection of a known store counts an error on it' },
+  },
+  'GET /api/shopify/status/': {
+    isolation: {
+      async probe(app, w) {
+        const res = await expectNoForeignStore(app, w, {
+          method: 'GET',
+          url: '/api/shopify/status/',
+          headers: w.A.owner.auth,
+        });
+        expect(res.body).toContain(w.A.connection.id);
+      },
+    },
+    valid: () => ({ auth: true }),
+  },
+  'GET /api/shopify/connections/:id/': {
+    isolation: {
+      probe: (app, w) =>
+        expectNotFound(app, {
+          method: 'GET',
+          url: `/api/shopify/connections/${w.B.connection.id}/`,
+          headers: w.A.owner.auth,
+        }),
+    },
+    valid: (w) => ({ auth: true, params: { id: w.A.connection.id } }),
+  },
+  'POST /api/shopify/connections/:id/test/': {
+    isolation: {
+      probe: (app, w) =>
+        expectNotFound(app, {
+          method: 'POST',
+          url: `/api/shopify/connections/${w.B.connection.id}/test/`,
+          headers: w.A.owner.auth,
+        }),
+    },
+    valid: (w) => ({ auth: true, params: { id: w.A.connection.id } }),
+  },
+  'POST /api/shopify/connections/:id/disconnect/': {
+    isolation: {
+      async probe(app, w) {
+        await expectNotFound(app, {
+          method: 'POST',
+          url: `/api/shopify/connections/${w.B.connection.id}/disconnect/`,
+          headers: w.A.owner.auth,
+          payload: { delete_data: true },
+        });
+        const still = await app.inject({
+          method: 'GET',
+          url: `/api/shopify/connections/${w.B.connection.id}/`,
+          headers: w.B.owner.auth,
+        });
+        expect(still.json().state).toBe('connected');
+      },
+    },
+    valid: (w) => ({ auth: true, params: { id: w.A.connection.id }, body: { delete_data: false } }),
+    optional: ['delete_data'],
   },
 };
 

@@ -1,3 +1,4 @@
+import type { ShopifySim } from '@invpro/shopify-sim';
 import type { FastifyInstance } from 'fastify';
 import { json, registerUser } from '../app.ts';
 
@@ -9,6 +10,8 @@ export interface Tenant {
   member: Registered;
   /** A pending invitation: its id and its secret link token. */
   invitation: { id: string; token: string; email: string };
+  /** A connected Shopify store (in the simulator). */
+  connection: { id: string; shop: string };
 }
 
 export interface World {
@@ -27,7 +30,20 @@ async function invite(app: FastifyInstance, by: Registered, email: string, role 
   return json(res) as { id: string; token: string; email: string };
 }
 
-async function tenant(app: FastifyInstance, name: string): Promise<Tenant> {
+async function connectStore(app: FastifyInstance, sim: ShopifySim, by: Registered, name: string) {
+  const domain = `guard-${name.toLowerCase()}-${Date.now()}.myshopify.com`;
+  const shop = sim.addShop({ domain, products: 2 });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/shopify/connect/',
+    headers: by.auth,
+    payload: { store_url: domain, api_key: shop.apiKey, api_secret: shop.apiSecret, access_token: shop.accessToken },
+  });
+  if (res.statusCode !== 201) throw new Error(`connect failed: ${res.body}`);
+  return { id: json(res).id as string, shop: domain };
+}
+
+async function tenant(app: FastifyInstance, sim: ShopifySim, name: string): Promise<Tenant> {
   const owner = await registerUser(app, { organization: `Org ${name}` });
   const member = await registerUser(app);
   const joining = await invite(app, owner, member.email);
@@ -40,10 +56,11 @@ async function tenant(app: FastifyInstance, name: string): Promise<Tenant> {
   const session = json(accepted);
   const memberInOrg = { ...member, ...session, auth: { authorization: `Bearer ${session.access}` } };
   const invitation = await invite(app, owner, `pending-${name.toLowerCase()}-${Date.now()}@example.com`, 'admin');
-  return { orgId: owner.user.organization.id, owner, member: memberInOrg, invitation };
+  const connection = await connectStore(app, sim, owner, name);
+  return { orgId: owner.user.organization.id, owner, member: memberInOrg, invitation, connection };
 }
 
 /** Two organizations with members and pending invitations: the data every guard test probes. */
-export async function buildWorld(app: FastifyInstance): Promise<World> {
-  return { A: await tenant(app, 'A'), B: await tenant(app, 'B') };
+export async function buildWorld(app: FastifyInstance, sim: ShopifySim): Promise<World> {
+  return { A: await tenant(app, sim, 'A'), B: await tenant(app, sim, 'B') };
 }

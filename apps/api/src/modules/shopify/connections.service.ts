@@ -1,0 +1,318 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Config } from '../../config.ts';
+import type { Database } from '../../db/client.ts';
+import { newId } from '../../db/ids.ts';
+import { withTenant } from '../../db/tenant.ts';
+import { AppError } from '../../http/errors.ts';
+import { assertCanManageTeam } from '../accounts/team.service.ts';
+import { membershipOf } from '../accounts/users.queries.ts';
+import { createShopifyClient, type ShopifyClient, ShopifyError } from './client.ts';
+import {
+  type ConnectionRow,
+  type ConnectionView,
+  connectionView,
+  findConnection,
+  findConnectionByShop,
+  listConnections,
+} from './connections.queries.ts';
+import { hint, open, seal } from './crypto.ts';
+import { CONNECTION_TEST, type ConnectionTestResult, missingScopes } from './operations.ts';
+import { shopifyConnections, shopifyShopIndex } from './schema.ts';
+import { normalizeShopDomain } from './shop-domain.ts';
+import { registerWebhooks, unregisterWebhooks } from './webhook-subscriptions.ts';
+
+export interface ShopifyContext {
+  db: Database;
+  config: Config;
+  client: ShopifyClient;
+}
+
+export function shopifyContext(db: Database, config: Config, client?: ShopifyClient): ShopifyContext {
+  return { db, config, client: client ?? createShopifyClient({ apiOrigin: config.shopify.apiOrigin }) };
+}
+
+interface Actor {
+  userId: string;
+  orgId: string;
+}
+
+interface Credentials {
+  accessToken: string;
+  tokenExpiresAt: Date | null;
+  method: 'access_token' | 'client_credentials';
+}
+
+/** A failed test as a person-readable sentence and the HTTP answer it deserves. */
+function describeFailure(err: unknown, shop: string): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof ShopifyError) {
+    switch (err.kind) {
+      case 'unauthorized':
+        return new AppError(
+          'validation',
+          `Shopify rejected these credentials for ${shop}. Check the Admin API access token (it starts with "shpat_") or the API key and secret.`,
+          {
+            errors: { access_token: ['Shopify rejected this token.'] },
+          },
+        );
+      case 'access_denied':
+        return new AppError('validation', `The app installed on ${shop} lacks permissions: ${err.message}`);
+      case 'unavailable':
+        return new AppError('validation', `${err.message} Check the store in Shopify admin.`);
+      default:
+        return new AppError(
+          'upstream',
+          `Shopify could not be reached to test ${shop}: ${err.message} Try again in a minute.`,
+        );
+    }
+  }
+  return new AppError('upstream', `Testing ${shop} failed unexpectedly. Try again in a minute.`);
+}
+
+async function obtainToken(
+  ctx: ShopifyContext,
+  shop: string,
+  input: { api_key: string; api_secret: string; access_token?: string | undefined },
+): Promise<Credentials> {
+  if (input.access_token) return { accessToken: input.access_token, tokenExpiresAt: null, method: 'access_token' };
+  // Dev Dashboard apps on the merchant's own store: the client-credentials grant (SHOPIFY.md §7).
+  const grant = await ctx.client.postJson<{ access_token: string; expires_in?: number }>(
+    shop,
+    '/admin/oauth/access_token',
+    {
+      client_id: input.api_key,
+      client_secret: input.api_secret,
+      grant_type: 'client_credentials',
+    },
+  );
+  return {
+    accessToken: grant.access_token,
+    tokenExpiresAt: grant.expires_in ? new Date(Date.now() + grant.expires_in * 1000) : null,
+    method: 'client_credentials',
+  };
+}
+
+async function testConnection(ctx: ShopifyContext, shop: string, accessToken: string): Promise<ConnectionTestResult> {
+  const result = await ctx.client.graphql<ConnectionTestResult>(shop, accessToken, CONNECTION_TEST, {}, 5);
+  if (result.shop.myshopifyDomain.toLowerCase() !== shop) {
+    throw new AppError('validation', `This token belongs to ${result.shop.myshopifyDomain}, not ${shop}.`, {
+      errors: { access_token: [`This token belongs to ${result.shop.myshopifyDomain}.`] },
+    });
+  }
+  const missing = missingScopes(result.currentAppInstallation.accessScopes.map((s) => s.handle));
+  if (missing.length > 0) {
+    throw new AppError(
+      'validation',
+      `The app on ${shop} is missing the scopes ${missing.join(', ')}. Grant them in the app's configuration, reinstall it, and connect again.`,
+      {
+        errors: { access_token: [`Missing scopes: ${missing.join(', ')}.`] },
+      },
+    );
+  }
+  return result;
+}
+
+async function recordFailure(ctx: ShopifyContext, orgId: string, connectionId: string, failure: AppError) {
+  await withTenant(ctx.db, orgId, (tx) =>
+    tx
+      .update(shopifyConnections)
+      .set({
+        errorCount: sql`${shopifyConnections.errorCount} + 1`,
+        lastError: failure.message,
+        lastErrorAt: sql`now()`,
+        lastCheckedAt: sql`now()`,
+        state: sql`case when ${shopifyConnections.state} = 'connected' then 'error' else ${shopifyConnections.state} end`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(shopifyConnections.orgId, orgId), eq(shopifyConnections.id, connectionId))),
+  );
+}
+
+async function assertManager(ctx: ShopifyContext, actor: Actor) {
+  await withTenant(ctx.db, actor.orgId, (tx) => assertCanManageTeam(tx, actor), actor.userId).catch((err) => {
+    if (err instanceof AppError && err.code === 'forbidden')
+      throw new AppError('forbidden', 'Only owners and admins can manage store connections.');
+    throw err;
+  });
+}
+
+export async function connectStore(
+  ctx: ShopifyContext,
+  actor: Actor,
+  input: { store_url: string; api_key: string; api_secret: string; access_token?: string | undefined },
+): Promise<ConnectionView> {
+  await assertManager(ctx, actor);
+  const normalized = normalizeShopDomain(input.store_url);
+  if (!normalized.valid)
+    throw new AppError('validation', normalized.reason, { errors: { store_url: [normalized.reason] } });
+  const shop = normalized.domain;
+  const existing = await withTenant(ctx.db, actor.orgId, (tx) => findConnectionByShop(tx, actor.orgId, shop));
+
+  // Shopify is called outside any database transaction.
+  let credentials: Credentials;
+  let result: ConnectionTestResult;
+  try {
+    credentials = await obtainToken(ctx, shop, input);
+    result = await testConnection(ctx, shop, credentials.accessToken);
+  } catch (err) {
+    const failure = describeFailure(err, shop);
+    // The stored credentials stay as they were; the failed attempt is counted.
+    if (existing) await recordFailure(ctx, actor.orgId, existing.id, failure);
+    throw failure;
+  }
+
+  const keys = ctx.config.encryptionKeys;
+  const values = {
+    authMethod: credentials.method,
+    state: 'connected' as const,
+    apiKey: input.api_key,
+    apiSecretEnc: seal(keys, input.api_secret),
+    apiSecretHint: hint(input.api_secret),
+    accessTokenEnc: seal(keys, credentials.accessToken),
+    accessTokenHint: hint(credentials.accessToken),
+    refreshTokenEnc: null,
+    tokenExpiresAt: credentials.tokenExpiresAt,
+    shopName: result.shop.name,
+    shopGid: result.shop.id,
+    planName: result.shop.plan.publicDisplayName,
+    currency: result.shop.currencyCode,
+    timezone: result.shop.ianaTimezone,
+    scopes: result.currentAppInstallation.accessScopes.map((s) => s.handle).sort(),
+    lastCheckedAt: new Date(),
+    lastError: null,
+    updatedAt: new Date(),
+  };
+  const id = existing?.id ?? newId();
+  await withTenant(ctx.db, actor.orgId, async (tx) => {
+    await tx
+      .insert(shopifyConnections)
+      .values({ orgId: actor.orgId, id, shopDomain: shop, connectedBy: actor.userId, ...values })
+      .onConflictDoUpdate({ target: [shopifyConnections.orgId, shopifyConnections.shopDomain], set: values });
+    await tx
+      .insert(shopifyShopIndex)
+      .values({ shopDomain: shop, orgId: actor.orgId, connectionId: id })
+      .onConflictDoNothing();
+  });
+  await registerWebhooks(ctx, actor.orgId, id, shop, credentials.accessToken);
+  return connectionView((await withTenant(ctx.db, actor.orgId, (tx) => findConnection(tx, actor.orgId, id)))!);
+}
+
+export function accessTokenOf(ctx: ShopifyContext, row: ConnectionRow): string | undefined {
+  return row.accessTokenEnc ? open(ctx.config.encryptionKeys, row.accessTokenEnc) : undefined;
+}
+
+/** Re-run the connection test with the stored credentials and record the outcome. */
+export async function retestConnection(
+  ctx: ShopifyContext,
+  actor: Actor,
+  connectionId: string,
+): Promise<ConnectionView> {
+  await assertManager(ctx, actor);
+  const row = await withTenant(ctx.db, actor.orgId, (tx) => findConnection(tx, actor.orgId, connectionId));
+  if (!row) throw new AppError('not_found', 'No store connection with that id in this organization.');
+  const token = accessTokenOf(ctx, row);
+  if (!token)
+    throw new AppError('conflict', `${row.shopDomain} has no stored credentials (${row.state}). Connect it again.`);
+  try {
+    const result = await testConnection(ctx, row.shopDomain, token);
+    await withTenant(ctx.db, actor.orgId, (tx) =>
+      tx
+        .update(shopifyConnections)
+        .set({
+          state: 'connected',
+          shopName: result.shop.name,
+          planName: result.shop.plan.publicDisplayName,
+          currency: result.shop.currencyCode,
+          scopes: result.currentAppInstallation.accessScopes.map((s) => s.handle).sort(),
+          lastCheckedAt: new Date(),
+          updatedAt: new Date(),
+        })
+        .where(and(eq(shopifyConnections.orgId, actor.orgId), eq(shopifyConnections.id, row.id))),
+    );
+  } catch (err) {
+    const failure = describeFailure(err, row.shopDomain);
+    await recordFailure(ctx, actor.orgId, row.id, failure);
+  }
+  return connectionView((await withTenant(ctx.db, actor.orgId, (tx) => findConnection(tx, actor.orgId, row.id)))!);
+}
+
+/**
+ * Disconnect: remove our webhook subscriptions (best effort) and the credentials. The merchant
+ * chooses whether what was synced from the store stays (`keep`) or goes with the connection.
+ */
+export async function disconnectStore(
+  ctx: ShopifyContext,
+  actor: Actor,
+  connectionId: string,
+  deleteData: boolean,
+): Promise<ConnectionView | null> {
+  await assertManager(ctx, actor);
+  const row = await withTenant(ctx.db, actor.orgId, (tx) => findConnection(tx, actor.orgId, connectionId));
+  if (!row) throw new AppError('not_found', 'No store connection with that id in this organization.');
+  const token = accessTokenOf(ctx, row);
+  if (token) await unregisterWebhooks(ctx, row, token).catch(() => {});
+  await withTenant(ctx.db, actor.orgId, async (tx) => {
+    const where = and(eq(shopifyConnections.orgId, actor.orgId), eq(shopifyConnections.id, row.id));
+    if (deleteData) {
+      await tx.delete(shopifyConnections).where(where);
+      return;
+    }
+    await tx
+      .update(shopifyConnections)
+      .set({
+        state: 'disconnected',
+        apiSecretEnc: null,
+        accessTokenEnc: null,
+        refreshTokenEnc: null,
+        tokenExpiresAt: null,
+        accessTokenHint: null,
+        apiSecretHint: null,
+        webhooksState: 'not_configured',
+        webhookSubscriptions: [],
+        updatedAt: new Date(),
+      })
+      .where(where);
+    await tx
+      .delete(shopifyShopIndex)
+      .where(and(eq(shopifyShopIndex.orgId, actor.orgId), eq(shopifyShopIndex.connectionId, row.id)));
+  });
+  if (deleteData) return null;
+  return connectionView((await withTenant(ctx.db, actor.orgId, (tx) => findConnection(tx, actor.orgId, row.id)))!);
+}
+
+export async function storeStatus(ctx: ShopifyContext, actor: Actor) {
+  const rows = await withTenant(
+    ctx.db,
+    actor.orgId,
+    async (tx) => {
+      if (!(await membershipOf(tx, actor.orgId, actor.userId))) {
+        throw new AppError('unauthorized', 'You are no longer a member of this organization. Log in again.');
+      }
+      return listConnections(tx, actor.orgId);
+    },
+    actor.userId,
+  );
+  const stores = rows.map(connectionView);
+  const first = stores[0];
+  // The single-store summary older clients read, plus every store.
+  return {
+    connected: first?.state === 'connected',
+    store_url: first?.store_url ?? null,
+    shop_name: first?.shop_name ?? null,
+    state: first?.state ?? 'not_connected',
+    last_error: first?.last_error ?? null,
+    oauth_available: Boolean(ctx.config.shopify.apiKey && ctx.config.shopify.apiSecret),
+    stores,
+  };
+}
+
+export async function getConnection(ctx: ShopifyContext, actor: Actor, connectionId: string): Promise<ConnectionView> {
+  const row = await withTenant(
+    ctx.db,
+    actor.orgId,
+    (tx) => findConnection(tx, actor.orgId, connectionId),
+    actor.userId,
+  );
+  if (!row) throw new AppError('not_found', 'No store connection with that id in this organization.');
+  return connectionView(row);
+}

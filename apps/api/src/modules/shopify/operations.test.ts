@@ -1,0 +1,19 @@
+import { adminSchema } from '@invpro/shopify-sim';
+import { parse, validate } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import * as ops from './operations.ts';
+
+describe('the Admin API operations we send', () => {
+  const { schema } = adminSchema();
+  for (const [name, text] of Object.entries(ops)) {
+    if (typeof text !== 'string' || !/^\s*(query|mutation)/.test(text)) continue;
+    it(`${name} validates against the 2026-10 schema`, () => {
+      expect(validate(schema, parse(text))).toEqual([]);
+    });
+  }
+
+  it('a write scope satisfies its read scope; missing ones are named', () => {
+    expect(ops.missingScopes(['read_products', 'write_inventory', 'read_locations'])).toEqual([]);
+    expect(ops.missingScopes(['read_products'])).toEqual(['read_inventory', 'write_inventory', 'read_locations']);
+  });
+});

@@ -1,0 +1,70 @@
+// The Admin GraphQL operations this module sends (SHOPIFY.md §2, validated against the 2026-10
+// schema by operations.test.ts).
+
+export const API_VERSION = '2026-10';
+
+export const REQUIRED_SCOPES = ['read_products', 'read_inventory', 'write_inventory', 'read_locations'] as const;
+
+export const CONNECTION_TEST = /* GraphQL */ `
+query ConnectionTest {
+  shop {
+    id name myshopifyDomain email currencyCode ianaTimezone weightUnit
+    primaryDomain { host url }
+    plan { publicDisplayName partnerDevelopment shopifyPlus }
+  }
+  currentAppInstallation { id accessScopes { handle } }
+}`;
+
+export interface ConnectionTestResult {
+  shop: {
+    id: string;
+    name: string;
+    myshopifyDomain: string;
+    email: string | null;
+    currencyCode: string;
+    ianaTimezone: string;
+    plan: { publicDisplayName: string; partnerDevelopment: boolean; shopifyPlus: boolean };
+  };
+  currentAppInstallation: { id: string; accessScopes: { handle: string }[] };
+}
+
+export const WEBHOOK_SUBSCRIPTION_CREATE = /* GraphQL */ `
+mutation WebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $uri: String!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: { uri: $uri, format: JSON }) {
+    webhookSubscription { id topic uri format apiVersion { handle } }
+    userErrors { field message }
+  }
+}`;
+
+export const WEBHOOK_SUBSCRIPTIONS = /* GraphQL */ `
+query WebhookSubscriptions($after: String) {
+  webhookSubscriptions(first: 50, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id topic uri format filter createdAt updatedAt }
+  }
+}`;
+
+export const WEBHOOK_SUBSCRIPTION_DELETE = /* GraphQL */ `
+mutation WebhookSubscriptionDelete($id: ID!) {
+  webhookSubscriptionDelete(id: $id) {
+    deletedWebhookSubscriptionId
+    userErrors { field message }
+  }
+}`;
+
+export const WEBHOOK_TOPICS = [
+  'PRODUCTS_CREATE',
+  'PRODUCTS_UPDATE',
+  'PRODUCTS_DELETE',
+  'INVENTORY_LEVELS_UPDATE',
+  'APP_UNINSTALLED',
+  'BULK_OPERATIONS_FINISH',
+] as const;
+
+/** Shopify's write scopes include the matching read scope. */
+export function missingScopes(granted: string[]): string[] {
+  const have = new Set(granted);
+  return REQUIRED_SCOPES.filter(
+    (scope) => !have.has(scope) && !(scope.startsWith('read_') && have.has(scope.replace('read_', 'write_'))),
+  );
+}
