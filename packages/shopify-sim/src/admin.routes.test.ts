@@ -143,3 +143,49 @@ describe('errors like Shopify’s', () => {
     expect(r.body.errors).toBeUndefined();
   });
 });
+
+describe('lookups', () => {
+  it('resolves node/nodes and the single-object roots by GID', async () => {
+    const gql = adminClient(sim.origin, shop);
+    const p = shop.catalog()[1];
+    const v = p?.variants[0];
+    const l = v?.inventoryItem.inventoryLevels[0];
+    const m = p?.media[0];
+    const ids = [p?.id, v?.id, v?.inventoryItem.id, l?.id, l?.location.id, m?.id ?? p?.id, 'gid://shopify/Product/1'];
+    const r = await gql('query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }', { ids });
+    expect(r.body.errors).toBeUndefined();
+    expect(r.body.data.nodes.map((n: { __typename: string } | null) => n?.__typename ?? null)).toEqual([
+      'Product',
+      'ProductVariant',
+      'InventoryItem',
+      'InventoryLevel',
+      'Location',
+      m ? 'MediaImage' : 'Product',
+      null,
+    ]);
+    const one = await gql(
+      'query($p: ID!, $v: ID!, $i: ID!, $l: ID!) { product(id: $p) { title } productVariant(id: $v) { sku } inventoryItem(id: $i) { tracked } inventoryLevel(id: $l) { quantities(names: ["available"]) { quantity } } }',
+      { p: p?.id, v: v?.id, i: v?.inventoryItem.id, l: l?.id },
+    );
+    expect(one.body.data).toEqual({
+      product: { title: p?.title },
+      productVariant: { sku: v?.sku },
+      inventoryItem: { tracked: v?.inventoryItem.tracked },
+      inventoryLevel: { quantities: [{ quantity: l?.quantities.available }] },
+    });
+  });
+
+  it('accepts a bare query with Content-Type application/graphql', async () => {
+    const res = await fetch(`${sim.origin}/admin/api/2026-10/graphql.json`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/graphql', 'X-Shopify-Access-Token': shop.accessToken as string },
+      body: '{ shop { myshopifyDomain } }',
+    });
+    expect(((await res.json()) as { data: unknown }).data).toEqual({ shop: { myshopifyDomain: 'auth.myshopify.com' } });
+  });
+
+  it('says so instead of returning wrong data for fields the sim does not implement', async () => {
+    const r = await adminClient(sim.origin, shop)('{ shop { billingAddress { city } } }');
+    expect(r.body.errors[0].extensions.code).toBe('NOT_IMPLEMENTED');
+  });
+});

@@ -45,7 +45,9 @@ export async function handleAdminGraphQL(sim: Sim, req: IncomingMessage, res: Se
     sendJson(res, 401, UNAUTHORIZED_BODY, common);
     return;
   }
-  const body = parseBody(req, raw);
+  // Shopify also takes the bare query text with Content-Type: application/graphql.
+  const isGraphQL = String(req.headers['content-type'] ?? '').includes('application/graphql');
+  const body = isGraphQL ? { query: raw.toString('utf8') } : parseBody(req, raw);
   if (body === null) {
     sendJson(res, 400, { errors: 'Invalid JSON in request body' }, common);
     return;

@@ -17,6 +17,7 @@ import {
   type ItemRecord,
   type LevelRecord,
   type LocationRecord,
+  type MediaRecord,
   ON_HAND_PARTS,
   type ProductRecord,
   type ProductStatus,
@@ -201,6 +202,21 @@ export class Catalog {
   /** Inventory items map 1:1 onto variants: same offset from a different base. */
   item(id: number): VariantRef | undefined {
     return this.variant(id - this.params.itemBase + this.params.variantBase);
+  }
+
+  /** A media item by id: arithmetic for generated ones, a scan of changed products for the rest. */
+  media(id: number): { product: ProductRecord; media: MediaRecord } | undefined {
+    const off = id - this.params.mediaBase;
+    if (Number.isInteger(off) && off >= 0 && off < this.params.count * 8) {
+      const product = this.product(this.params.productBase + Math.floor(off / 8));
+      const media = product?.media.find((m) => m.id === id);
+      if (product && media) return { product, media };
+    }
+    for (const product of this.touched.values()) {
+      const media = product.media.find((m) => m.id === id);
+      if (media) return { product, media };
+    }
+    return undefined;
   }
 
   location(id: number): LocationRecord | undefined {

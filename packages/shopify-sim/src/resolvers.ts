@@ -420,11 +420,8 @@ export function nodeById(ctx: ExecContext, id: unknown): object | null {
       return loc ? locationView(ctx, loc) : null;
     }
     case 'MediaImage': {
-      for (const p of c.allProducts()) {
-        const m = p.media.find((x) => x.id === g.id);
-        if (m) return mediaView(m);
-      }
-      return null;
+      const found = c.media(g.id);
+      return found ? mediaView(found.media) : null;
     }
     case 'WebhookSubscription': {
       const s = ctx.inst.subscriptions.find((x) => x.id === g.id);
