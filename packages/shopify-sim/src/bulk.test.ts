@@ -187,6 +187,16 @@ describe('bulk export', () => {
     expect(none).toMatchObject({ status: 'COMPLETED', objectCount: '0', url: null });
   });
 
+  it('exports a single object’s connections with the object as parent', async () => {
+    const p = shop.catalog({ limit: 4 })[3] as SimProduct;
+    const r = await run(gql, `{ product(id: "${p.id}") { id title variants { edges { node { id sku } } } } }`);
+    const done = await waitDone(gql, r.bulkOperation.id);
+    const lines = await download(done.url);
+    expect(done.rootObjectCount).toBe('1');
+    expect(lines.filter((l) => l.__parentId === p.id).map((l) => l.id)).toEqual(p.variants.map((v) => v.id));
+    expect(lines.find((l) => l.id === p.id)).toEqual({ id: p.id, title: p.title });
+  });
+
   it('lists operations newest first', async () => {
     const r = await gql(ops.RecentBulkOperations as string);
     const nodes = r.body.data.bulkOperations.nodes;
@@ -264,6 +274,7 @@ describe('bulk query validation', () => {
       /more than 5 connections/,
     ],
     ['mutation { bulkOperationCancel(id: "x") { userErrors { message } } }', /query operations/],
+    ['{ products { edges { node { id } } } locations { edges { node { id } } } }', /one top-level field/],
   ])('%s is INVALID', async (query, message) => {
     const shop = sim.shops().includes('bulk-invalid.myshopify.com')
       ? sim.shop('bulk-invalid.myshopify.com')

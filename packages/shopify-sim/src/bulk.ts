@@ -21,7 +21,6 @@ import {
 } from 'graphql';
 import type { BulkPaging } from './connection.ts';
 import { isConnectionType } from './cost.ts';
-import { gid } from './records.ts';
 import { bulkView, type ExecContext, fieldResolver, parseGid, queryRoot } from './resolvers.ts';
 import type { Sim } from './sim.ts';
 import { type BulkOperationRecord, type Installation, nextId, type ShopState } from './state.ts';
@@ -193,6 +192,9 @@ export function bulkOperationRunQuery(args: Record<string, unknown>, ctx: ExecCo
   const errors = validate(ctx.sim.schema.schema, doc);
   if (errors.length) return invalid(`Invalid bulk query: ${errors.map((e) => e.message).join(' ')}`);
   const tops = op.selectionSet.selections.filter((s): s is FieldNode => s.kind === Kind.FIELD);
+  if (tops.length !== 1 || op.selectionSet.selections.length !== 1) {
+    return invalid('Bulk queries must have exactly one top-level field.');
+  }
   if (tops.some((t) => t.name.value === 'node' || t.name.value === 'nodes')) {
     return invalid("Bulk queries cannot use 'node' or 'nodes' as the top-level field.");
   }
@@ -457,10 +459,6 @@ export class BulkRunner {
     op.completedAt = this.sim.now();
     this.sim.webhooks.emit(shop, 'BULK_OPERATIONS_FINISH', bulkFinishPayload(op), { only: inst });
   }
-}
-
-export function bulkGid(op: BulkOperationRecord): string {
-  return gid('BulkOperation', op.id);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProductInput, ProductPatch } from './catalog.ts';
-import { productOut, type ShopHandle } from './control.ts';
+import type { ShopHandle } from './control.ts';
 import { HttpError, parseBody, readBody, sendJson } from './http.ts';
 import type { ShopifySim } from './index.ts';
 import type { QuantityName } from './records.ts';
@@ -176,5 +176,3 @@ export async function handleControl(
   }
   throw new HttpError(404, { error: `no control route ${method} ${url.pathname}` });
 }
-
-export { productOut };

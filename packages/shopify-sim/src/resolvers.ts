@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLFieldResolver, type GraphQLResolveInfo } from 'graphql';
-import { type Key, numericId, type Page, type VariantRef } from './catalog.ts';
+import type { Key, Page, VariantRef } from './catalog.ts';
 import { type BulkPaging, connectionArgs, pageArray, toConnection } from './connection.ts';
 import {
   gid,
@@ -614,5 +614,3 @@ export function queryRoot(): Record<string, Resolver> {
     },
   };
 }
-
-export { numericId };
