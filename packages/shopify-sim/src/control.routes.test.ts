@@ -105,7 +105,8 @@ describe('control API over HTTP', () => {
     );
     expect(failing.status).toBe(503);
     await control('POST', '/faults', { domain: 'remote-faults.myshopify.com' });
-    await control('POST', '/shops/remote-faults.myshopify.com/throttle', { currentlyAvailable: 0 });
+    // With a restore rate of 0 nothing refills, however slow the machine is.
+    await control('POST', '/shops/remote-faults.myshopify.com/throttle', { currentlyAvailable: 0, restoreRate: 0 });
     const throttled = await adminRequest(
       sim.origin,
       { domain: 'remote-faults.myshopify.com', token: 'shpat_rf' },

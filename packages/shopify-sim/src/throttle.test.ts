@@ -105,7 +105,7 @@ describe('throttling over HTTP', () => {
   it('keeps a separate bucket per shop and lets tests set the level', async () => {
     const a = sim.addShop({ domain: 'bucket-a.myshopify.com', products: 1 });
     const b = sim.addShop({ domain: 'bucket-b.myshopify.com', products: 1, plan: 'advanced' });
-    a.setThrottle({ currentlyAvailable: 3 });
+    a.setThrottle({ currentlyAvailable: 3, restoreRate: 1 });
     const ra = await adminClient(sim.origin, a)(ops.ConnectionTest as string);
     const rb = await adminClient(sim.origin, b)(ops.ConnectionTest as string);
     expect(ra.body.errors[0].extensions.code).toBe('THROTTLED');
