@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
@@ -28,7 +29,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
     db: Database;
-    jwtKey: Uint8Array;
+    jwtKey: KeyObject;
     registeredRoutes: RegisteredRoute[];
   }
 }

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
@@ -14,7 +15,7 @@ export interface TokenPair {
 
 export interface SessionContext {
   db: Database;
-  jwtKey: Uint8Array;
+  jwtKey: KeyObject;
 }
 
 const INVALID_REFRESH = 'The refresh token is invalid or has expired. Log in again.';

@@ -1,4 +1,4 @@
-import { createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createHash, createSecretKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import type { Role } from './schema.ts';
 
@@ -14,11 +14,12 @@ export interface AccessClaims {
 }
 
 /** A key of its own for JWTs, derived from SECRET_KEY so one secret cannot be reused across purposes. */
-export function jwtKey(secretKey: string): Uint8Array {
-  return new Uint8Array(hkdfSync('sha256', secretKey, 'invpro360', 'jwt-access-hs256', 32));
+export function jwtKey(secretKey: string): KeyObject {
+  // A KeyObject, not raw bytes: jose would re-import raw bytes on every verification.
+  return createSecretKey(Buffer.from(hkdfSync('sha256', secretKey, 'invpro360', 'jwt-access-hs256', 32)));
 }
 
-export async function signAccessToken(key: Uint8Array, claims: AccessClaims): Promise<string> {
+export async function signAccessToken(key: KeyObject, claims: AccessClaims): Promise<string> {
   return new SignJWT({ org: claims.orgId, role: claims.role })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.userId)
@@ -33,7 +34,7 @@ export type VerifyResult = { valid: true; claims: AccessClaims } | { valid: fals
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function verifyAccessToken(key: Uint8Array, token: string): Promise<VerifyResult> {
+export async function verifyAccessToken(key: KeyObject, token: string): Promise<VerifyResult> {
   try {
     const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
     const { sub, org, role } = payload;

@@ -33,28 +33,49 @@ export async function findUserByLogin(db: Queryable, login: { email?: string; us
   return row;
 }
 
-/** The user as the API shows them: never the hash. Runs with the user in scope to see every membership. */
+/**
+ * The user as the API shows them (never the hash), with every organization of theirs, in one
+ * query. Runs with the user in scope so row policies show all of the user's memberships.
+ */
+function buildProfileQuery(db: Queryable) {
+  return (
+    db
+      .select({
+        id: users.id,
+        email: users.email,
+        username: users.username,
+        orgId: organizations.id,
+        orgName: organizations.name,
+        role: memberships.role,
+      })
+      .from(memberships)
+      .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(eq(memberships.userId, sql.placeholder('userId')))
+      .orderBy(asc(organizations.name), asc(organizations.id))
+      // Named: PostgreSQL parses and plans it once per connection instead of on every request.
+      .prepare('user_profile')
+  );
+}
+
+const profileQueries = new WeakMap<object, ReturnType<typeof buildProfileQuery>>();
+
 export async function userProfile(db: Queryable, userId: string, activeOrgId: string) {
-  const [user] = await db
-    .select({ id: users.id, email: users.email, username: users.username })
-    .from(users)
-    .where(eq(users.id, userId));
-  if (!user) return undefined;
-  const orgs = await db
-    .select({ id: organizations.id, name: organizations.name, role: memberships.role })
-    .from(memberships)
-    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-    .where(eq(memberships.userId, userId))
-    .orderBy(asc(organizations.name), asc(organizations.id));
-  const active = orgs.find((o) => o.id === activeOrgId);
+  let query = profileQueries.get(db);
+  if (!query) {
+    query = buildProfileQuery(db);
+    profileQueries.set(db, query);
+  }
+  const rows = await query.execute({ userId });
+  const active = rows.find((r) => r.orgId === activeOrgId);
   if (!active) return undefined;
   return {
-    id: user.id,
-    email: user.email,
-    username: user.username,
-    organization: { id: active.id, name: active.name },
+    id: active.id,
+    email: active.email,
+    username: active.username,
+    organization: { id: active.orgId, name: active.orgName },
     role: active.role,
-    organizations: orgs,
+    organizations: rows.map((r) => ({ id: r.orgId, name: r.orgName, role: r.role })),
   };
 }
 export type UserProfile = NonNullable<Awaited<ReturnType<typeof userProfile>>>;
