@@ -122,6 +122,11 @@ describe('errors like Shopify’s', () => {
       input: { name: 'available', reason: 'correction', quantities: [] },
     });
     expect(push.body.errors[0].extensions.code).toBe('ACCESS_DENIED');
+    const hook = await gql(ops.WebhookSubscriptionCreate as string, {
+      topic: 'INVENTORY_LEVELS_UPDATE',
+      uri: 'https://x.test/h',
+    });
+    expect(hook.body.data.webhookSubscriptionCreate.userErrors[0].message).toMatch(/read_inventory/);
     expect(push.body.errors[0].extensions.requiredAccess).toMatch(/write_inventory/);
     expect(limited.stats().accessDenied).toBeGreaterThanOrEqual(3);
   });

@@ -212,7 +212,7 @@ describe('OAuth-installed apps and uninstall', () => {
     sim.registerApp({ clientId: 'hook-app', clientSecret: 'hook-app-secret' });
     const shop = sim.addShop({ domain: 'hooks-oauth.myshopify.com', products: 3, apiSecret: 'custom-secret' });
     const auth = await fetch(
-      `${sim.origin}/admin/oauth/authorize?shop=${shop.domain}&client_id=hook-app&scope=read_products&redirect_uri=https://x.test/cb&state=s`,
+      `${sim.origin}/admin/oauth/authorize?shop=${shop.domain}&client_id=hook-app&scope=read_products,read_inventory&redirect_uri=https://x.test/cb&state=s`,
       { redirect: 'manual' },
     );
     const code = new URL(auth.headers.get('location') as string).searchParams.get('code');

@@ -326,11 +326,28 @@ function validUri(uri: string): string | null {
   }
 }
 
+/** A topic's events are only sent to apps that may read what they describe. */
+const TOPIC_SCOPES: Record<string, string> = {
+  PRODUCTS_CREATE: 'read_products',
+  PRODUCTS_UPDATE: 'read_products',
+  PRODUCTS_DELETE: 'read_products',
+  INVENTORY_LEVELS_UPDATE: 'read_inventory',
+  INVENTORY_LEVELS_CONNECT: 'read_inventory',
+  INVENTORY_LEVELS_DISCONNECT: 'read_inventory',
+};
+
 export function webhookSubscriptionCreate(args: Record<string, unknown>, ctx: ExecContext, _info: GraphQLResolveInfo) {
   const topic = args.topic as string;
   const input = args.webhookSubscription as Record<string, unknown>;
   const uri = (input.uri ?? input.callbackUrl) as string | undefined;
   const errors: UserError[] = [];
+  const needed = TOPIC_SCOPES[topic];
+  if (needed && !ctx.scopes.has(needed)) {
+    errors.push({
+      field: ['topic'],
+      message: `You do not have permission to create or update webhooks with ${topicHeader(topic)} topic. This topic requires the ${needed} access scope.`,
+    });
+  }
   if (!uri) errors.push({ field: ['webhookSubscription', 'uri'], message: "Address can't be blank" });
   else {
     const problem = validUri(uri);
