@@ -24,6 +24,8 @@ import { teamRoutes } from './modules/accounts/team.routes.ts';
 import { jwtKey } from './modules/accounts/tokens.ts';
 import type { ShopifyClient } from './modules/shopify/client.ts';
 import { shopifyConnectionsRoutes } from './modules/shopify/connections.routes.ts';
+import { shopifyWebhookRoutes } from './modules/shopify/webhooks.routes.ts';
+import type { WebhookJobSender } from './modules/shopify/webhooks.service.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -43,6 +45,8 @@ export interface AppOptions {
   logger?: FastifyBaseLogger;
   /** Tests pass a client with short retry delays. */
   shopifyClient?: ShopifyClient;
+  /** pg-boss, to hand inbound webhooks to the worker; without it events stay `received` for the worker's sweep. */
+  boss?: WebhookJobSender;
 }
 
 function hostAllowed(host: string | undefined, allowed: string[]): boolean {
@@ -57,7 +61,7 @@ function hostAllowed(host: string | undefined, allowed: string[]): boolean {
   });
 }
 
-export async function buildApp({ config, db, logger, shopifyClient }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger, shopifyClient, boss }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: loggerOptions(config.logLevel) }),
     genReqId: (req) => {
@@ -129,6 +133,7 @@ export async function buildApp({ config, db, logger, shopifyClient }: AppOptions
   await app.register(accountsRoutes);
   await app.register(teamRoutes);
   await app.register(shopifyConnectionsRoutes(shopifyClient));
+  await app.register(shopifyWebhookRoutes({ boss }));
 
   // Fastify answers 404 for a known path with an unknown method; HTTP says 405 with Allow.
   app.setNotFoundHandler((request, reply) => {

@@ -5,6 +5,7 @@ import { closeDatabase, createDatabase } from './db/client.ts';
 import { loggerOptions } from './http/logging.ts';
 import { startBoss } from './jobs/boss.ts';
 import { registerHousekeeping } from './modules/accounts/housekeeping.job.ts';
+import { registerShopifyWebhookJobs } from './modules/shopify/webhooks.job.ts';
 
 /**
  * One process of the system: `api` (HTTP) or `worker` (pg-boss jobs and schedules). Both are
@@ -19,12 +20,19 @@ async function main(role: string) {
   const stops: (() => Promise<unknown>)[] = [];
 
   if (role === 'api') {
-    const app = await buildApp({ config, db, logger });
+    // Send-only pg-boss: inbound webhooks are queued for the worker.
+    const boss = await startBoss(config.databaseUrl, {
+      sendOnly: true,
+      onError: (err) => logger.error({ err }, 'pg-boss error'),
+    });
+    const app = await buildApp({ config, db, logger, boss });
     await app.listen({ port: config.apiPort, host: config.apiHost });
     stops.push(() => app.close());
+    stops.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
   } else if (role === 'worker') {
     const boss = await startBoss(config.databaseUrl, { onError: (err) => logger.error({ err }, 'pg-boss error') });
     await registerHousekeeping(boss, db, config.login.windowSeconds);
+    await registerShopifyWebhookJobs(boss, { db, config });
     logger.info('worker ready');
     stops.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
   } else {

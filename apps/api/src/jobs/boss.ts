@@ -14,16 +14,42 @@ export const QUEUES = {
     retryBackoff: true,
     expireInSeconds: 300,
   },
+  /** One inbound Shopify webhook event; at most one queued job per event (`singletonKey`). */
+  shopifyWebhook: {
+    name: 'shopify.webhook',
+    policy: 'short',
+    retryLimit: 5,
+    retryDelay: 10,
+    retryBackoff: true,
+    retryDelayMax: 600,
+    expireInSeconds: 120,
+  },
+  /** Every minute: re-queue webhook events left `received` (a failed or missing send). */
+  shopifyWebhookSweep: {
+    name: 'shopify.webhook-sweep',
+    policy: 'singleton',
+    retryLimit: 1,
+    retryDelay: 30,
+    expireInSeconds: 60,
+  },
 } as const satisfies Record<string, Queue>;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]['name'];
 
-export async function startBoss(databaseUrl: string, opts: { onError?: (err: Error) => void } = {}): Promise<PgBoss> {
+export async function startBoss(
+  databaseUrl: string,
+  opts: {
+    onError?: (err: Error) => void;
+    /** The API only sends jobs: no maintenance or cron in that process. */
+    sendOnly?: boolean;
+  } = {},
+): Promise<PgBoss> {
   const boss = new PgBoss({
     connectionString: databaseUrl,
     schema: 'pgboss',
-    max: 4,
+    max: opts.sendOnly ? 2 : 4,
     application_name: 'invpro360-jobs',
+    ...(opts.sendOnly ? { supervise: false, schedule: false } : {}),
   });
   boss.on('error', opts.onError ?? (() => {}));
   await boss.start();

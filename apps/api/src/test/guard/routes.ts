@@ -1,6 +1,10 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { expect } from 'vitest';
+import { open } from '../../modules/shopify/crypto.ts';
 import { json } from '../app.ts';
+import { databaseChecksum } from './checksum.ts';
 import type { World } from './world.ts';
 
 /**
@@ -20,6 +24,8 @@ export interface RouteGuard {
     params?: Record<string, string>;
     query?: Record<string, string>;
     body?: Record<string, unknown>;
+    /** Extra request headers (e.g. Shopify's webhook headers), kept on every hostile variant. */
+    headers?: Record<string, string>;
   };
   /** Body fields that may be left out (so leaving them out is not bad input). */
   optional?: string[];
@@ -44,6 +50,28 @@ async function expectNoForeignStore(app: FastifyInstance, w: World, options: Inj
   expect(res.body).not.toContain(w.B.connection.id);
   return res;
 }
+
+/** The Shopify webhook headers for `body`, signed with `secret` (base64 HMAC-SHA256 of the exact bytes). */
+function webhookHeaders(secret: string, body: string, shop: string, topic = 'products/update') {
+  return {
+    'content-type': 'application/json',
+    'x-shopify-topic': topic,
+    'x-shopify-shop-domain': shop,
+    'x-shopify-event-id': randomUUID(),
+    'x-shopify-webhook-id': randomUUID(),
+    'x-shopify-api-version': '2026-10',
+    'x-shopify-triggered-at': new Date().toISOString(),
+    'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64'),
+  };
+}
+
+/** A connection's decrypted API secret (as the owner connection: the test sees every tenant). */
+async function apiSecretOf(app: FastifyInstance, connectionId: string): Promise<string> {
+  const res = await app.db.execute(sql`select api_secret_enc from shopify_connections where id = ${connectionId}`);
+  return open(app.config.encryptionKeys, (res.rows[0] as { api_secret_enc: string }).api_secret_enc);
+}
+
+const WEBHOOK_BODY = { id: 1001, title: 'Guarded product', variants: [] };
 
 export const ROUTES: Record<string, RouteGuard> = {
   'GET /api/health/': { isolation: { none: 'system health, no tenant data' }, valid: () => ({ auth: false }) },
@@ -304,6 +332,85 @@ export const ROUTES: Record<string, RouteGuard> = {
     valid: (w) => ({ auth: true, params: { id: w.A.connection.id }, body: { delete_data: false } }),
     optional: ['delete_data'],
   },
+  'POST /api/shopify/webhook/': {
+    isolation: {
+      async probe(app, w) {
+        const events = (orgId: string) =>
+          app.db
+            .execute(sql`select org_id, topic, event_id from webhook_events where org_id = ${orgId} order by event_id`)
+            .then((r) => JSON.stringify(r.rows));
+        const aBefore = await events(w.A.orgId);
+        const aConnection = await app.inject({
+          method: 'GET',
+          url: `/api/shopify/connections/${w.A.connection.id}/`,
+          headers: w.A.owner.auth,
+        });
+        const secretB = await apiSecretOf(app, w.B.connection.id);
+        const body = JSON.stringify(WEBHOOK_BODY);
+
+        // Signed for B's store: recorded under B only.
+        const forB = webhookHeaders(secretB, body, w.B.connection.shop);
+        const ok = await app.inject({ method: 'POST', url: '/api/shopify/webhook/', headers: forB, payload: body });
+        expect(ok.statusCode, ok.body).toBe(200);
+        const recorded = await app.db.execute(
+          sql`select org_id from webhook_events where event_id = ${forB['x-shopify-event-id']}`,
+        );
+        expect(recorded.rows).toEqual([{ org_id: w.B.orgId }]);
+
+        // B's secret cannot speak for A's store, whatever the topic.
+        const sumBefore = await databaseChecksum(app.db);
+        for (const topic of ['products/update', 'app/uninstalled', 'shop/redact']) {
+          const res = await app.inject({
+            method: 'POST',
+            url: '/api/shopify/webhook/',
+            headers: webhookHeaders(secretB, body, w.A.connection.shop, topic),
+            payload: body,
+          });
+          expect(res.statusCode, `${topic}: ${res.body}`).toBe(401);
+          expect(res.headers['content-type']).toContain('application/problem+json');
+        }
+        // Correctly signed by B, but hostile headers or a body that is not a JSON object: 4xx, nothing stored.
+        const hostile: [Record<string, string>, string][] = [
+          [{ 'x-shopify-topic': "products/update' or 1=1 --" }, body],
+          [{ 'x-shopify-event-id': 'x'.repeat(300) }, body],
+          [{ 'x-shopify-event-id': '' }, body],
+          [{ 'x-shopify-shop-domain': `${w.B.connection.shop}.evil.com` }, body],
+          [{ 'x-shopify-triggered-at': 'yesterday' }, body],
+          [{ 'x-shopify-api-version': '<script>' }, body],
+          [{}, '[]'],
+          [{}, '{"title": "\\u0000"}'],
+          [{}, '{"title": '],
+        ];
+        for (const [override, payload] of hostile) {
+          const headers = { ...webhookHeaders(secretB, payload, w.B.connection.shop), ...override };
+          const res = await app.inject({ method: 'POST', url: '/api/shopify/webhook/', headers, payload });
+          const where = `${JSON.stringify(override)} ${payload.slice(0, 40)} → ${res.statusCode} ${res.body}`;
+          expect(res.statusCode, where).toBeGreaterThanOrEqual(400);
+          expect(res.statusCode, where).toBeLessThan(500);
+          expect(res.headers['content-type'], where).toContain('application/problem+json');
+          expect(json(res).detail.length, where).toBeGreaterThan(10);
+        }
+        expect(await databaseChecksum(app.db)).toEqual(sumBefore);
+
+        expect(await events(w.A.orgId)).toBe(aBefore);
+        const aAfter = await app.inject({
+          method: 'GET',
+          url: `/api/shopify/connections/${w.A.connection.id}/`,
+          headers: w.A.owner.auth,
+        });
+        expect(aAfter.body).toBe(aConnection.body);
+      },
+    },
+    // Shopify calls without a bearer token. The World does not keep the stores' secrets, so the base
+    // request is signed with a key that is not A's: every variant must be refused before anything is
+    // stored (correctly signed hostile variants are sent by the isolation probe above).
+    valid: (w) => ({
+      auth: false,
+      body: WEBHOOK_BODY,
+      headers: webhookHeaders('not-the-store-secret', JSON.stringify(WEBHOOK_BODY), w.A.connection.shop),
+    }),
+    optional: Object.keys(WEBHOOK_BODY),
+  },
 };
 
 export const routeKey = (method: string, url: string) => `${method} ${url}`;
@@ -318,7 +425,7 @@ export function requestFor(
   return {
     method: method as InjectOptions['method'],
     url: `${pathOf(url, valid.params)}${query}`,
-    headers: valid.auth ? w.A.owner.auth : {},
+    headers: { ...(valid.auth ? w.A.owner.auth : {}), ...valid.headers },
     ...(valid.body ? { payload: valid.body } : {}),
   };
 }
