@@ -77,3 +77,52 @@ export interface Problem {
   detail?: string;
   errors?: Record<string, string[]>;
 }
+
+export type ShopifyConnectionState = 'connected' | 'error' | 'uninstalled' | 'disconnected';
+export type ShopifyAuthMethod = 'access_token' | 'client_credentials' | 'oauth';
+export type ShopifyWebhookState = 'not_configured' | 'registered' | 'partial' | 'failed';
+
+/** One store connection. Secrets never leave the API: only their last characters (`*_hint`). */
+export interface ShopifyConnection {
+  id: string;
+  shop_domain: string;
+  store_url: string;
+  state: ShopifyConnectionState;
+  auth_method: ShopifyAuthMethod;
+  shop_name: string | null;
+  plan: string | null;
+  currency: string | null;
+  timezone: string | null;
+  scopes: string[];
+  api_key: string | null;
+  api_secret_hint: string | null;
+  access_token_hint: string | null;
+  token_expires_at: string | null;
+  error_count: number;
+  last_error: string | null;
+  last_error_at: string | null;
+  last_checked_at: string | null;
+  webhooks: { state: ShopifyWebhookState; error: string | null; topics: string[] };
+  created_at: string;
+  updated_at: string;
+}
+
+/** The organization's stores; the top-level fields summarise the first one (older clients). */
+export interface ShopifyStatus {
+  connected: boolean;
+  store_url: string | null;
+  shop_name: string | null;
+  state: string;
+  last_error: string | null;
+  /** Whether the public app's OAuth install is configured on the server. */
+  oauth_available: boolean;
+  stores: ShopifyConnection[];
+}
+
+export interface ShopifyConnectInput {
+  store_url: string;
+  api_key: string;
+  api_secret: string;
+  /** Absent: the API uses the client-credentials grant of a Dev Dashboard app. */
+  access_token?: string;
+}

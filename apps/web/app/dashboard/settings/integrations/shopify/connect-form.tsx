@@ -1,0 +1,188 @@
+'use client';
+
+import {
+  Alert,
+  Button,
+  Code,
+  Divider,
+  Grid,
+  Group,
+  List,
+  Paper,
+  PasswordInput,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+} from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
+import { applyApiErrors } from '../../../../../lib/form-errors';
+import { looksLikeShopUrl, useConnectStore } from '../../../../../lib/shopify';
+
+const REQUIRED_SCOPES = ['read_products', 'read_inventory', 'write_inventory', 'read_locations'];
+
+/** OAuth install is announced by the API but not built yet: shown, focusable, and explained. */
+function InstallWithShopify() {
+  return (
+    <Tooltip label="Coming soon" events={{ hover: true, focus: true, touch: true }} withArrow>
+      <Button
+        variant="default"
+        data-disabled
+        aria-disabled="true"
+        aria-describedby="install-coming-soon"
+        onClick={(event) => event.preventDefault()}
+      >
+        Install with Shopify
+        <span id="install-coming-soon" hidden>
+          Coming soon
+        </span>
+      </Button>
+    </Tooltip>
+  );
+}
+
+export function ConnectForm({ orgId, oauthAvailable }: { orgId: string; oauthAvailable: boolean }) {
+  const connect = useConnectStore(orgId);
+  const [alert, setAlert] = useState<string | null>(null);
+
+  const form = useForm({
+    mode: 'uncontrolled',
+    initialValues: { store_url: '', api_key: '', api_secret: '', access_token: '' },
+    validate: {
+      store_url: (v) => {
+        if (!v.trim()) return 'Enter the store URL, e.g. acme.myshopify.com.';
+        return looksLikeShopUrl(v) ? null : 'Enter your store’s myshopify.com address, e.g. acme.myshopify.com.';
+      },
+      api_key: (v) => (v.trim() ? null : 'Enter the API key.'),
+      api_secret: (v) => (v.trim() ? null : 'Enter the API secret.'),
+    },
+  });
+
+  const submit = form.onSubmit(async (values) => {
+    setAlert(null);
+    const accessToken = values.access_token.trim();
+    try {
+      const store = await connect.mutateAsync({
+        store_url: values.store_url.trim(),
+        api_key: values.api_key.trim(),
+        api_secret: values.api_secret.trim(),
+        ...(accessToken ? { access_token: accessToken } : {}),
+      });
+      // Secrets do not linger in the page once they are stored.
+      form.reset();
+      notifications.show({
+        color: 'teal',
+        title: `${store.shop_name ?? store.shop_domain} is connected`,
+        message: 'The credentials work and were stored encrypted.',
+      });
+    } catch (err) {
+      setAlert(applyApiErrors(form, err, {}, { keepDetail: true }));
+    }
+  });
+
+  return (
+    <Paper withBorder p="lg" component="section" aria-labelledby="connect-title">
+      <Title order={2} fz="h3" id="connect-title" mb={4}>
+        Connect a store
+      </Title>
+      <Text size="sm" c="dimmed" mb="lg">
+        The connection is tested with Shopify before anything is saved. Connecting a store that is already listed
+        replaces its credentials.
+      </Text>
+      <Grid gap="xl">
+        <Grid.Col span={{ base: 12, md: 7 }}>
+          <Stack gap="md">
+            {oauthAvailable && (
+              <>
+                <Group>
+                  <InstallWithShopify />
+                </Group>
+                <Divider label="or connect with your app’s credentials" labelPosition="left" />
+              </>
+            )}
+            {alert && (
+              <Alert color="red" variant="light" role="alert" title="The store was not connected">
+                {alert}
+              </Alert>
+            )}
+            <form onSubmit={submit} noValidate aria-labelledby="connect-title">
+              <Stack gap="md">
+                <TextInput
+                  label="Store URL"
+                  placeholder="acme.myshopify.com"
+                  description="Your store’s myshopify.com address, as shown in Shopify admin → Settings → Domains."
+                  required
+                  autoComplete="off"
+                  spellCheck={false}
+                  key={form.key('store_url')}
+                  {...form.getInputProps('store_url')}
+                />
+                <TextInput
+                  label="API Key"
+                  required
+                  autoComplete="off"
+                  spellCheck={false}
+                  key={form.key('api_key')}
+                  {...form.getInputProps('api_key')}
+                />
+                <PasswordInput
+                  label="API Secret"
+                  required
+                  autoComplete="new-password"
+                  key={form.key('api_secret')}
+                  {...form.getInputProps('api_secret')}
+                />
+                <PasswordInput
+                  label="Access Token"
+                  description="Optional. Leave empty for Dev Dashboard apps using client credentials: the API key and secret are then enough."
+                  placeholder="shpat_…"
+                  autoComplete="new-password"
+                  key={form.key('access_token')}
+                  {...form.getInputProps('access_token')}
+                />
+                <Group>
+                  <Button type="submit" loading={connect.isPending}>
+                    Connect
+                  </Button>
+                </Group>
+              </Stack>
+            </form>
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 5 }}>
+          <Paper bg="var(--mantine-color-gray-0)" p="md" radius="md" component="aside" aria-labelledby="connect-help">
+            <Text fw={600} size="sm" mb="xs" id="connect-help">
+              Where to find these
+            </Text>
+            <List type="ordered" size="sm" spacing="xs">
+              <List.Item>
+                In Shopify admin, open <strong>Settings → Apps → Develop apps</strong> (or the Dev Dashboard) and create
+                an app for InvPro360.
+              </List.Item>
+              <List.Item>
+                Grant it the Admin API scopes{' '}
+                {REQUIRED_SCOPES.map((scope, i) => (
+                  <span key={scope}>
+                    <Code>{scope}</Code>
+                    {i < REQUIRED_SCOPES.length - 1 ? ' ' : ''}
+                  </span>
+                ))}
+                .
+              </List.Item>
+              <List.Item>
+                Install the app, then copy its API key and secret, and the Admin API access token (it starts with{' '}
+                <Code>shpat_</Code>) if Shopify shows one.
+              </List.Item>
+            </List>
+            <Text size="xs" c="dimmed" mt="md">
+              Secrets are encrypted before they are stored; afterwards only their last characters are shown.
+            </Text>
+          </Paper>
+        </Grid.Col>
+      </Grid>
+    </Paper>
+  );
+}

@@ -1,0 +1,136 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { apiFetch } from './api-client';
+import type {
+  ShopifyConnectInput,
+  ShopifyConnection,
+  ShopifyConnectionState,
+  ShopifyStatus,
+  ShopifyWebhookState,
+} from './api-types';
+
+// Under ['org', orgId] like all tenant data, so switching organization drops it (see session.tsx).
+export const shopifyKeys = {
+  all: (orgId: string) => ['org', orgId, 'shopify'] as const,
+  status: (orgId: string) => ['org', orgId, 'shopify', 'status'] as const,
+};
+
+export function useShopifyStatus(orgId: string) {
+  return useQuery({
+    queryKey: shopifyKeys.status(orgId),
+    queryFn: ({ signal }) => apiFetch<ShopifyStatus>('/api/shopify/status/', { signal }),
+  });
+}
+
+export function useConnectStore(orgId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: ShopifyConnectInput) =>
+      apiFetch<ShopifyConnection>('/api/shopify/connect/', { method: 'POST', body }),
+    // Also on failure: a failed attempt on a store already listed is counted on it.
+    onSettled: () => queryClient.invalidateQueries({ queryKey: shopifyKeys.all(orgId) }),
+  });
+}
+
+export function useTestConnection(orgId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) =>
+      apiFetch<ShopifyConnection>(`/api/shopify/connections/${encodeURIComponent(id)}/test/`, {
+        method: 'POST',
+        body: {},
+      }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: shopifyKeys.all(orgId) }),
+  });
+}
+
+export function useDisconnectStore(orgId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    /** Resolves to the kept (now disconnected) connection, or undefined when it was deleted (204). */
+    mutationFn: ({ id, deleteData }: { id: string; deleteData: boolean }) =>
+      apiFetch<ShopifyConnection | undefined>(`/api/shopify/connections/${encodeURIComponent(id)}/disconnect/`, {
+        method: 'POST',
+        body: { delete_data: deleteData },
+      }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: shopifyKeys.all(orgId) }),
+  });
+}
+
+const SHOP_HOST = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
+
+/**
+ * A first check of the store URL before asking the API, accepting what people paste
+ * (`https://Acme.myshopify.com/admin`, `acme.myshopify.com`). The API normalizes and checks it
+ * again; its message is the one shown when it disagrees.
+ */
+export function looksLikeShopUrl(input: string): boolean {
+  let value = input.trim().toLowerCase();
+  if (!value) return false;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//.test(value)) value = `https://${value}`;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
+    if (url.username || url.password || url.port) return false;
+    return SHOP_HOST.test(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
+export const stateLabel: Record<ShopifyConnectionState, string> = {
+  connected: 'Connected',
+  error: 'Error',
+  uninstalled: 'Uninstalled',
+  disconnected: 'Disconnected',
+};
+
+export const stateColor: Record<ShopifyConnectionState, string> = {
+  connected: 'teal',
+  error: 'red',
+  uninstalled: 'orange',
+  disconnected: 'gray',
+};
+
+export const webhookLabel: Record<ShopifyWebhookState, string> = {
+  registered: 'Registered',
+  partial: 'Partly registered',
+  failed: 'Failed',
+  not_configured: 'Not configured',
+};
+
+export const webhookColor: Record<ShopifyWebhookState, string> = {
+  registered: 'teal',
+  partial: 'yellow',
+  failed: 'red',
+  not_configured: 'gray',
+};
+
+export const authMethodLabel: Record<string, string> = {
+  access_token: 'Admin API access token',
+  client_credentials: 'Client credentials',
+  oauth: 'OAuth install',
+};
+
+const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** "3 minutes ago", "in 2 days"; "just now" under a minute. */
+export function formatRelative(iso: string, now: number = Date.now()): string {
+  const at = new Date(iso).getTime();
+  if (Number.isNaN(at)) return iso;
+  const seconds = Math.round((at - now) / 1000);
+  if (Math.abs(seconds) < 60) return 'just now';
+  const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(seconds) >= size) return rtf.format(Math.trunc(seconds / size), unit);
+  }
+  return rtf.format(Math.trunc(seconds / 60), 'minute');
+}
