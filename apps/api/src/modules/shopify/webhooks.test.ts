@@ -331,6 +331,37 @@ describe('POST /api/shopify/webhook/', () => {
   });
 });
 
+describe('queueing webhook processing', () => {
+  it('answers 200 and leaves the event received for the sweep when the queue cannot be reached', async () => {
+    const sends: unknown[] = [];
+    const failing = {
+      send: async (...args: unknown[]) => {
+        sends.push(args);
+        throw new Error('queue down');
+      },
+    } as unknown as PgBoss;
+    const app = await buildApp({
+      config: t.config,
+      db: t.database.db,
+      logger: pino({ level: 'silent' }),
+      boss: failing,
+    });
+    try {
+      const { shop, domain, id } = await connectShop();
+      const body = JSON.stringify({ id: 5 });
+      const headers = signedHeaders(shop.apiSecret, body, { shop: domain, topic: 'products/delete' });
+      expect(json(await deliver(headers, body, app))).toEqual({ status: 'recorded' });
+      expect(sends).toHaveLength(1);
+      expect((await eventsOf(id))[0]).toMatchObject({ status: 'received', error: null });
+      // A duplicate delivery is not queued again.
+      expect(json(await deliver(headers, body, app))).toEqual({ status: 'duplicate' });
+      expect(sends).toHaveLength(1);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('webhook processing through pg-boss', () => {
   let boss: PgBoss;
   let queued: FastifyInstance;
