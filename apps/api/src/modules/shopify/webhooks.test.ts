@@ -203,6 +203,13 @@ describe('POST /api/shopify/webhook/', () => {
     expect(await eventsOf(id)).toHaveLength(0);
   });
 
+  it('is described in the OpenAPI document without a bearer requirement', async () => {
+    const doc = json(await t.app.inject({ method: 'GET', url: '/api/openapi.json' }));
+    const op = doc.paths['/api/shopify/webhook/'].post;
+    expect(op.security).toBeUndefined();
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '401']));
+  });
+
   it('answers 415 for a body that is not JSON', async () => {
     const res = await t.app.inject({
       method: 'POST',
