@@ -91,7 +91,11 @@ export interface Config {
     syncIntervalProducts: number;
   };
   login: { maxPerAccount: number; maxPerAddress: number; windowSeconds: number };
-  trustProxy: boolean;
+  /**
+   * Whose X-Forwarded-For to believe: every hop (TRUST_PROXY=true, behind a load balancer), or by
+   * default loopback only, i.e. our own web server, which sets the header from its socket.
+   */
+  trustProxy: true | 'loopback';
 }
 
 export class ConfigError extends Error {
@@ -197,6 +201,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxPerAddress: env.LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
       windowSeconds: env.LOGIN_WINDOW_SECONDS,
     },
-    trustProxy: env.TRUST_PROXY,
+    trustProxy: env.TRUST_PROXY ? true : 'loopback',
   };
 }

@@ -90,14 +90,15 @@ export async function startWeb(options: WebHarnessOptions): Promise<WebHarness> 
 }
 
 function startNext(port: number, options: WebHarnessOptions): ChildProcess {
-  // The next binary run by this very Node (24 in tests), not whatever `node` is on PATH.
-  const nextBin = join(dirname(createRequire(import.meta.url).resolve('next/package.json')), 'dist', 'bin', 'next');
-  return spawn(process.execPath, [nextBin, 'start', '-H', '127.0.0.1', '-p', String(port)], {
+  // Our own server (server.ts: next plus the real client address), run by this very Node (24 in tests).
+  return spawn(process.execPath, [join(WEB_DIR, 'server.ts')], {
     cwd: WEB_DIR,
     env: {
       ...process.env,
       NEXT_TELEMETRY_DISABLED: '1',
       API_INTERNAL_URL: options.apiUrl,
+      PORT: String(port),
+      HOSTNAME: '127.0.0.1',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { closeDatabase, createDatabase } from '../db/client.ts';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../db/embedded.ts';
 import { runMigrations } from '../db/migrate.ts';
-import { buildWeb, nextBin, webBuildIsCurrent } from './web-build.ts';
+import { buildWeb, webBuildIsCurrent } from './web-build.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MAIN = path.resolve(here, '..', 'main.ts');
@@ -112,12 +112,8 @@ async function commandStart(args: string[]) {
     spawnChild('api', [MAIN, 'api'], env);
     spawnChild('worker', [MAIN, 'worker'], env);
     if (withWeb) {
-      spawnChild(
-        'web',
-        [nextBin(WEB_DIR), 'start', '-H', config.webHost, '-p', String(config.webPort)],
-        webEnv,
-        WEB_DIR,
-      );
+      // server.ts is `next start` plus the real client address in X-Forwarded-For.
+      spawnChild('web', [path.join(WEB_DIR, 'server.ts')], { ...webEnv, HOSTNAME: config.webHost }, WEB_DIR);
     }
     say(`API     http://localhost:${config.apiPort}/api/  (docs: /api/docs)`);
     if (withWeb) say(`Web app http://localhost:${config.webPort}/`);
