@@ -36,7 +36,13 @@ const userSchema = z
   .meta({ id: 'User' });
 
 const sessionSchema = z.object({ access: z.string(), refresh: z.string(), user: userSchema }).meta({ id: 'Session' });
-const tokenPairSchema = z.object({ access: z.string(), refresh: z.string() });
+const tokenPairSchema = z.object({
+  access: z.string(),
+  refresh: z
+    .string()
+    .optional()
+    .describe('Present when the refresh token came in the body; cookie clients keep it in the cookie only.'),
+});
 
 const registerBody = z
   .object({
@@ -136,7 +142,9 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
         throw new AppError('unauthorized', 'Send {"refresh": "<refresh token>"}; no refresh token was given.');
       const { access, refresh } = await rotateRefreshToken(ctx, presented);
       setRefreshCookie(request, reply, refresh);
-      return { access, refresh };
+      // A cookie client never needs the token in the body: keeping it out means a script injected
+      // into the page cannot read a 30-day credential, only a 15-minute access token.
+      return request.body?.refresh ? { access, refresh } : { access };
     },
   );
 

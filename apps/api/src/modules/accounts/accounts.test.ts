@@ -160,7 +160,11 @@ describe('refresh tokens', () => {
       cookies: { invpro_refresh: user.refresh },
     });
     expect(res.statusCode).toBe(200);
-    expect(res.headers['set-cookie']).toContain(json(res).refresh);
+    // The rotated token travels only in the httpOnly cookie, never in the body.
+    expect(json(res).refresh).toBeUndefined();
+    expect(json(res).access).toMatch(/^ey/);
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toMatch(/invpro_refresh=[A-Za-z0-9_-]{40,}; Max-Age=\d+; Path=\/api\/; HttpOnly; SameSite=Lax/);
   });
 
   it('are stored only as SHA-256 hashes', async () => {
