@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { closeDatabase, createDatabase } from '../db/client.ts';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../db/embedded.ts';
 import { runMigrations } from '../db/migrate.ts';
+import { resealSecrets } from '../modules/shopify/key-rotation.ts';
 import { buildWeb, webBuildIsCurrent } from './web-build.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -123,7 +124,28 @@ async function commandStart(args: string[]) {
   }
 }
 
-const commands: Record<string, (args: string[]) => Promise<void>> = { start: commandStart, migrate: commandMigrate };
+/** Re-seal every stored Shopify secret under the first ENCRYPTION_KEY, so older keys can be dropped. */
+async function commandRotateKeys() {
+  const config = loadConfig();
+  const { url, embedded } = await resolveDatabase();
+  const db = createDatabase(url, { max: 2 });
+  try {
+    await runMigrations(db);
+    const report = await resealSecrets(db, config.encryptionKeys);
+    say(
+      `re-sealed ${report.secrets} secret(s) of ${report.connections} connection(s) in ${report.organizations} organization(s) under key "${config.encryptionKeys[0]!.id}"`,
+    );
+  } finally {
+    await closeDatabase(db);
+    await embedded?.stop();
+  }
+}
+
+const commands: Record<string, (args: string[]) => Promise<void>> = {
+  start: commandStart,
+  migrate: commandMigrate,
+  'rotate-keys': commandRotateKeys,
+};
 
 const name = process.argv[2] ?? 'start';
 const command = commands[name];
