@@ -8,6 +8,7 @@ import { assertLoginAllowed, clearAccountFailures, type LoginLimits, recordLogin
 import { decoyPasswordHash, hashPassword, passwordProblems, verifyPassword } from './passwords.ts';
 import { memberships, organizations, users } from './schema.ts';
 import { issueTokens, type SessionContext, type TokenPair } from './sessions.service.ts';
+import { NO_LONGER_A_MEMBER } from './team.service.ts';
 import { findUserByLogin, firstMembership, membershipOf, type UserProfile, userProfile } from './users.queries.ts';
 
 export interface AccountsContext extends SessionContext {
@@ -98,7 +99,7 @@ export async function login(
 
 export async function me(db: Database, userId: string, orgId: string): Promise<UserProfile> {
   const profile = await withScope(db, { orgId, userId }, (tx) => userProfile(tx, userId, orgId));
-  if (!profile) throw new AppError('unauthorized', 'You are no longer a member of this organization. Log in again.');
+  if (!profile) throw new AppError('unauthorized', NO_LONGER_A_MEMBER);
   return profile;
 }
 

@@ -8,14 +8,22 @@ import { membershipOf } from './users.queries.ts';
 const MANAGERS: readonly Role[] = ['owner', 'admin'];
 const NOT_A_MEMBER = 'No member with that id in this organization.';
 
-/** Roles are read from the database, not the token, so a demotion takes effect at once. */
-export async function assertCanManageTeam(tx: Transaction, actor: { userId: string; orgId: string }): Promise<Role> {
+export const NO_LONGER_A_MEMBER = 'You are no longer a member of this organization. Log in again.';
+
+/**
+ * The actor's role, read from the database rather than the token, so that a removal or a demotion
+ * takes effect at once even while an access token is still valid.
+ */
+export async function assertMember(tx: Transaction, actor: { userId: string; orgId: string }): Promise<Role> {
   const membership = await membershipOf(tx, actor.orgId, actor.userId);
-  if (!membership) throw new AppError('unauthorized', 'You are no longer a member of this organization. Log in again.');
-  if (!MANAGERS.includes(membership.role)) {
-    throw new AppError('forbidden', 'Only owners and admins can manage the team.');
-  }
+  if (!membership) throw new AppError('unauthorized', NO_LONGER_A_MEMBER);
   return membership.role;
+}
+
+export async function assertCanManageTeam(tx: Transaction, actor: { userId: string; orgId: string }): Promise<Role> {
+  const role = await assertMember(tx, actor);
+  if (!MANAGERS.includes(role)) throw new AppError('forbidden', 'Only owners and admins can manage the team.');
+  return role;
 }
 
 const memberView = (row: { userId: string; email: string; username: string; role: Role; createdAt: Date }) => ({
@@ -43,9 +51,7 @@ export async function listMembers(
     db,
     actor.orgId,
     async (tx) => {
-      if (!(await membershipOf(tx, actor.orgId, actor.userId))) {
-        throw new AppError('unauthorized', 'You are no longer a member of this organization. Log in again.');
-      }
+      await assertMember(tx, actor);
       const inOrg = eq(memberships.orgId, actor.orgId);
       const [total] = await tx.select({ n: count() }).from(memberships).where(inOrg);
       const rows = await tx
