@@ -141,6 +141,12 @@ it('connects a store, then counts a failed reconnect with a wrong token on it', 
   await page.getByText('Connection works').waitFor();
   await expect.poll(() => card.getByTestId('store-state').textContent()).toBe('Connected');
 
+  // The dashboard summarises the stores.
+  await page.getByRole('link', { name: 'Dashboard' }).click();
+  await expect.poll(() => page.getByTestId('stores-summary').textContent()).toBe('1 of 1 store connected.');
+  await page.getByRole('link', { name: 'Shopify' }).first().click();
+  await card.waitFor();
+
   await card.getByRole('button', { name: 'Disconnect E2E Store' }).click();
   const dialog = page.getByRole('dialog', { name: 'Disconnect E2E Store' });
   await dialog.waitFor();

@@ -5,6 +5,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { useCurrentUser } from '../../components/current-user';
 import { roleLabel } from '../../lib/invitations';
+import { useShopifyStatus } from '../../lib/shopify';
 
 function FeatureCard({ title, badge, children }: { title: string; badge?: string; children: ReactNode }) {
   return (
@@ -21,6 +22,39 @@ function FeatureCard({ title, badge, children }: { title: string; badge?: string
       </Group>
       <Stack gap="sm">{children}</Stack>
     </Card>
+  );
+}
+
+/** How many stores are connected, and whether any needs attention. */
+function StoresSummary({ orgId }: { orgId: string }) {
+  const status = useShopifyStatus(orgId);
+  if (status.isPending)
+    return (
+      <Text size="sm" c="dimmed">
+        Loading stores…
+      </Text>
+    );
+  if (status.isError)
+    return (
+      <Text size="sm" c="red">
+        The stores could not be loaded.
+      </Text>
+    );
+  const stores = status.data.stores;
+  const connected = stores.filter((s) => s.state === 'connected').length;
+  const attention = stores.filter((s) => s.state === 'error' || s.state === 'uninstalled').length;
+  if (stores.length === 0) {
+    return (
+      <Text size="sm" c="dimmed">
+        No store connected yet. Connect a Shopify store to bring in its products, locations and stock levels.
+      </Text>
+    );
+  }
+  return (
+    <Text size="sm" data-testid="stores-summary">
+      {connected} of {stores.length} store{stores.length === 1 ? '' : 's'} connected
+      {attention > 0 ? `; ${attention} need${attention === 1 ? 's' : ''} attention.` : '.'}
+    </Text>
   );
 }
 
@@ -54,10 +88,8 @@ export function DashboardHome() {
           </Group>
         </FeatureCard>
 
-        <FeatureCard title="Shopify stores" badge="Coming soon">
-          <Text size="sm" c="dimmed">
-            No store connected yet. Connect a Shopify store to bring in its products, locations and stock levels.
-          </Text>
+        <FeatureCard title="Shopify stores">
+          <StoresSummary orgId={user.organization.id} />
           <Group>
             <Button component={Link} href="/dashboard/settings/integrations/shopify" variant="light" size="xs">
               Shopify integration
