@@ -24,6 +24,7 @@ import { teamRoutes } from './modules/accounts/team.routes.ts';
 import { jwtKey } from './modules/accounts/tokens.ts';
 import type { ShopifyClient } from './modules/shopify/client.ts';
 import { shopifyConnectionsRoutes } from './modules/shopify/connections.routes.ts';
+import { shopifyOauthRoutes } from './modules/shopify/oauth.routes.ts';
 import { shopifyWebhookRoutes } from './modules/shopify/webhooks.routes.ts';
 import type { WebhookJobSender } from './modules/shopify/webhooks.service.ts';
 
@@ -133,6 +134,7 @@ export async function buildApp({ config, db, logger, shopifyClient, boss }: AppO
   await app.register(accountsRoutes);
   await app.register(teamRoutes);
   await app.register(shopifyConnectionsRoutes(shopifyClient));
+  await app.register(shopifyOauthRoutes(shopifyClient));
   await app.register(shopifyWebhookRoutes({ boss }));
 
   // Fastify answers 404 for a known path with an unknown method; HTTP says 405 with Allow.

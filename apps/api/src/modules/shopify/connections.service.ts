@@ -19,6 +19,7 @@ import { hint, open, seal } from './crypto.ts';
 import { CONNECTION_TEST, type ConnectionTestResult, missingScopes } from './operations.ts';
 import { shopifyConnections, shopifyShopIndex } from './schema.ts';
 import { normalizeShopDomain } from './shop-domain.ts';
+import { ensureFreshAccessToken } from './token-refresh.ts';
 import { registerWebhooks, unregisterWebhooks } from './webhook-subscriptions.ts';
 
 export interface ShopifyContext {
@@ -43,7 +44,7 @@ interface Credentials {
 }
 
 /** A failed test as a person-readable sentence and the HTTP answer it deserves. */
-function describeFailure(err: unknown, shop: string): AppError {
+export function describeFailure(err: unknown, shop: string): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof ShopifyError) {
     switch (err.kind) {
@@ -92,7 +93,11 @@ async function obtainToken(
   };
 }
 
-async function testConnection(ctx: ShopifyContext, shop: string, accessToken: string): Promise<ConnectionTestResult> {
+export async function testConnection(
+  ctx: ShopifyContext,
+  shop: string,
+  accessToken: string,
+): Promise<ConnectionTestResult> {
   const result = await ctx.client.graphql<ConnectionTestResult>(shop, accessToken, CONNECTION_TEST, {}, 5);
   if (result.shop.myshopifyDomain.toLowerCase() !== shop) {
     throw new AppError('validation', `This token belongs to ${result.shop.myshopifyDomain}, not ${shop}.`, {
@@ -128,7 +133,7 @@ async function recordFailure(ctx: ShopifyContext, orgId: string, connectionId: s
   );
 }
 
-async function assertManager(ctx: ShopifyContext, actor: Actor) {
+export async function assertManager(ctx: ShopifyContext, actor: Actor) {
   await withTenant(ctx.db, actor.orgId, (tx) => assertCanManageTeam(tx, actor), actor.userId).catch((err) => {
     if (err instanceof AppError && err.code === 'forbidden')
       throw new AppError('forbidden', 'Only owners and admins can manage store connections.');
@@ -210,7 +215,14 @@ export async function retestConnection(
   await assertManager(ctx, actor);
   const row = await withTenant(ctx.db, actor.orgId, (tx) => findConnection(tx, actor.orgId, connectionId));
   if (!row) throw new AppError('not_found', 'No store connection with that id in this organization.');
-  const token = accessTokenOf(ctx, row);
+  let token: string | undefined;
+  try {
+    // OAuth tokens expire: renewed first when close (a refused renewal is recorded on the row).
+    token = await ensureFreshAccessToken(ctx, actor.orgId, row.id);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code === 'not_found') throw err;
+    return connectionView((await withTenant(ctx.db, actor.orgId, (tx) => findConnection(tx, actor.orgId, row.id)))!);
+  }
   if (!token)
     throw new AppError('conflict', `${row.shopDomain} has no stored credentials (${row.state}). Connect it again.`);
   try {
@@ -249,7 +261,7 @@ export async function disconnectStore(
   await assertManager(ctx, actor);
   const row = await withTenant(ctx.db, actor.orgId, (tx) => findConnection(tx, actor.orgId, connectionId));
   if (!row) throw new AppError('not_found', 'No store connection with that id in this organization.');
-  const token = accessTokenOf(ctx, row);
+  const token = await ensureFreshAccessToken(ctx, actor.orgId, row.id).catch(() => accessTokenOf(ctx, row));
   if (token) await unregisterWebhooks(ctx, row, token).catch(() => {});
   await withTenant(ctx.db, actor.orgId, async (tx) => {
     const where = and(eq(shopifyConnections.orgId, actor.orgId), eq(shopifyConnections.id, row.id));

@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { expect } from 'vitest';
+import { buildApp } from '../../app.ts';
 import { open } from '../../modules/shopify/crypto.ts';
 import { json } from '../app.ts';
 import { databaseChecksum } from './checksum.ts';
@@ -331,6 +332,110 @@ export const ROUTES: Record<string, RouteGuard> = {
     },
     valid: (w) => ({ auth: true, params: { id: w.A.connection.id }, body: { delete_data: false } }),
     optional: ['delete_data'],
+  },
+  'POST /api/shopify/oauth/install/': {
+    isolation: {
+      async probe(app, w) {
+        // The state's organization comes from the token: naming B's org in the body is refused, and B
+        // gets no install state whatever A sends.
+        const states = () =>
+          app.db
+            .execute(sql`select count(*)::int as n from shopify_oauth_states where org_id = ${w.B.orgId}`)
+            .then((r) => r.rows);
+        const before = await states();
+        const smuggled = await app.inject({
+          method: 'POST',
+          url: '/api/shopify/oauth/install/',
+          headers: w.A.owner.auth,
+          payload: { shop: w.B.connection.shop, org_id: w.B.orgId },
+        });
+        expect(smuggled.statusCode).toBe(400);
+        const res = await app.inject({
+          method: 'POST',
+          url: '/api/shopify/oauth/install/',
+          headers: w.A.owner.auth,
+          payload: { shop: w.B.connection.shop },
+        });
+        expect(res.body).not.toContain(w.B.orgId);
+        expect(res.body).not.toContain(w.B.connection.id);
+        expect(await states()).toEqual(before);
+      },
+    },
+    valid: (w) => ({ auth: true, body: { shop: w.A.connection.shop } }),
+  },
+  'GET /api/shopify/oauth/callback/': {
+    isolation: {
+      async probe(app, w) {
+        // The guard app has no OAuth app configured, so this builds one that has (same database):
+        // A's install state, spliced onto B's organization or used for B's store, creates nothing.
+        const secret = 'guard-oauth-secret';
+        const oauthApp = await buildApp({
+          config: { ...app.config, shopify: { ...app.config.shopify, apiKey: 'guard-oauth-app', apiSecret: secret } },
+          db: app.db,
+          logger: app.log,
+        });
+        try {
+          const started = await oauthApp.inject({
+            method: 'POST',
+            url: '/api/shopify/oauth/install/',
+            headers: w.A.owner.auth,
+            payload: { shop: w.B.connection.shop },
+          });
+          expect(started.statusCode, started.body).toBe(200);
+          const state = new URL(json(started).authorize_url).searchParams.get('state')!;
+          const nonce = state.split('.')[1]!;
+          const before = await databaseChecksum(app.db);
+          const bConnection = await app.inject({
+            method: 'GET',
+            url: `/api/shopify/connections/${w.B.connection.id}/`,
+            headers: w.B.owner.auth,
+          });
+          const cases: [string, RegExp][] = [
+            [`${w.B.orgId}.${nonce}`, /expired|already used/],
+            // A's genuine state for B's store gets as far as the code exchange, which the simulator refuses.
+            [state, /did not accept/],
+          ];
+          for (const [forged, reason] of cases) {
+            const params: Record<string, string> = {
+              code: 'guard-code',
+              host: 'x',
+              shop: w.B.connection.shop,
+              state: forged,
+              timestamp: String(Math.floor(Date.now() / 1000)),
+            };
+            const message = new URLSearchParams(Object.entries(params).sort()).toString().replace(/\+/g, '%20');
+            const query = new URLSearchParams({
+              ...params,
+              hmac: createHmac('sha256', secret).update(message).digest('hex'),
+            });
+            const res = await oauthApp.inject({
+              method: 'GET',
+              url: `/api/shopify/oauth/callback/?${query}`,
+              headers: { cookie: `invpro_oauth_state=${forged}` },
+            });
+            expect(res.statusCode).toBe(302);
+            const answer = new URL(res.headers.location as string).searchParams;
+            expect(answer.get('oauth')).toBe('error');
+            expect(answer.get('reason')).toMatch(reason);
+          }
+          // Only A's own state was spent (by the second attempt); no connection anywhere changed.
+          const after = await databaseChecksum(app.db);
+          expect({ ...after, shopify_oauth_states: '' }).toEqual({ ...before, shopify_oauth_states: '' });
+          const bAfter = await app.inject({
+            method: 'GET',
+            url: `/api/shopify/connections/${w.B.connection.id}/`,
+            headers: w.B.owner.auth,
+          });
+          expect(bAfter.body).toBe(bConnection.body);
+        } finally {
+          await oauthApp.close();
+        }
+      },
+    },
+    // No `valid`: Shopify sends the browser here, so every answer, refusals included, is a 302 to the
+    // settings page (?oauth=error&reason=…), never the problem+json the bad-input engine expects. Its
+    // bad input (missing, repeated, malformed, hostile parameters and cookies) is covered by
+    // modules/shopify/oauth.test.ts, which checks the error redirect, no 5xx and an unchanged database.
   },
   'POST /api/shopify/webhook/': {
     isolation: {
