@@ -58,6 +58,35 @@ export function useDisconnectStore(orgId: string) {
   });
 }
 
+export interface ShopifyOauthInstall {
+  authorize_url: string;
+}
+
+/**
+ * Start an OAuth install. The answer's cookie binds the install to this browser (it is set through
+ * the same-origin /api proxy); the caller then sends the browser to `authorize_url`.
+ */
+export function useStartOauthInstall() {
+  return useMutation({
+    mutationFn: (shop: string) =>
+      apiFetch<ShopifyOauthInstall>('/api/shopify/oauth/install/', { method: 'POST', body: { shop } }),
+  });
+}
+
+export type OauthReturn = { outcome: 'connected'; shop: string } | { outcome: 'error'; reason: string };
+
+/** What the API's OAuth callback reported in the settings page's query (`?oauth=connected|error`). */
+export function readOauthReturn(search: string): OauthReturn | null {
+  const params = new URLSearchParams(search);
+  const outcome = params.get('oauth');
+  if (outcome === 'connected') return { outcome, shop: params.get('shop') ?? 'The store' };
+  if (outcome === 'error') {
+    const reason = (params.get('reason') ?? '').slice(0, 300);
+    return { outcome, reason: reason || 'The install did not complete. Try again.' };
+  }
+  return null;
+}
+
 const SHOP_HOST = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
 /**

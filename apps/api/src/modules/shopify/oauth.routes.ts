@@ -15,7 +15,6 @@ export function shopifyOauthRoutes(client?: ShopifyClient): FastifyPluginAsyncZo
   return async (app) => {
     const ctx = shopifyContext(app.db, app.config, client);
     const tags = ['shopify'];
-    const settingsUrl = `${app.config.publicWebUrl}/dashboard/settings/integrations/shopify`;
 
     app.post(
       '/api/shopify/oauth/install/',
@@ -67,7 +66,7 @@ export function shopifyOauthRoutes(client?: ShopifyClient): FastifyPluginAsyncZo
         // The authorization code must not travel further in a Referer.
         reply.header('cache-control', 'no-store');
         reply.header('referrer-policy', 'no-referrer');
-        const target = new URL(settingsUrl);
+        const target = new URL(`${app.config.publicWebUrl}/dashboard/settings/integrations/shopify`);
         if (result.ok) {
           reply.clearCookie(STATE_COOKIE, { path: STATE_COOKIE_PATH });
           target.searchParams.set('oauth', 'connected');

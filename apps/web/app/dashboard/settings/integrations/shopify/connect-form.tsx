@@ -14,33 +14,84 @@ import {
   Text,
   TextInput,
   Title,
-  Tooltip,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { applyApiErrors } from '../../../../../lib/form-errors';
-import { looksLikeShopUrl, useConnectStore } from '../../../../../lib/shopify';
+import { looksLikeShopUrl, useConnectStore, useStartOauthInstall } from '../../../../../lib/shopify';
 
 const REQUIRED_SCOPES = ['read_products', 'read_inventory', 'write_inventory', 'read_locations'];
 
-/** OAuth install is announced by the API but not built yet: shown, focusable, and explained. */
+/**
+ * OAuth install: the shop's address, then the browser goes to Shopify to approve our app and comes
+ * back to this page (see ShopifySettings for the outcome).
+ */
 function InstallWithShopify() {
+  const start = useStartOauthInstall();
+  const [alert, setAlert] = useState<string | null>(null);
+  const [leaving, setLeaving] = useState(false);
+  const form = useForm({
+    mode: 'uncontrolled',
+    initialValues: { shop: '' },
+    validate: {
+      shop: (v) => {
+        if (!v.trim()) return 'Enter the store address, e.g. acme.myshopify.com.';
+        return looksLikeShopUrl(v) ? null : 'Enter your store’s myshopify.com address, e.g. acme.myshopify.com.';
+      },
+    },
+  });
+
+  const submit = form.onSubmit(async (values) => {
+    setAlert(null);
+    try {
+      const { authorize_url } = await start.mutateAsync(values.shop.trim());
+      setLeaving(true);
+      window.location.assign(authorize_url);
+    } catch (err) {
+      setAlert(applyApiErrors(form, err));
+    }
+  });
+
+  // Coming back with the browser's Back button restores this page from cache: stop the spinner.
+  useEffect(() => {
+    const restored = (event: PageTransitionEvent) => {
+      if (event.persisted) setLeaving(false);
+    };
+    window.addEventListener('pageshow', restored);
+    return () => window.removeEventListener('pageshow', restored);
+  }, []);
+
   return (
-    <Tooltip label="Coming soon" events={{ hover: true, focus: true, touch: true }} withArrow>
-      <Button
-        variant="default"
-        data-disabled
-        aria-disabled="true"
-        aria-describedby="install-coming-soon"
-        onClick={(event) => event.preventDefault()}
-      >
-        Install with Shopify
-        <span id="install-coming-soon" hidden>
-          Coming soon
-        </span>
-      </Button>
-    </Tooltip>
+    <form onSubmit={submit} noValidate aria-labelledby="install-title">
+      <Stack gap="xs">
+        <Text fw={600} size="sm" id="install-title">
+          Install our app from Shopify
+        </Text>
+        <Text size="sm" c="dimmed">
+          Shopify asks you to approve the permissions, then brings you back here. No keys to copy.
+        </Text>
+        {alert && (
+          <Alert color="red" variant="light" role="alert" title="The install could not start">
+            {alert}
+          </Alert>
+        )}
+        <Group align="flex-start" gap="sm">
+          <TextInput
+            aria-label="Store address for the install"
+            placeholder="acme.myshopify.com"
+            autoComplete="off"
+            spellCheck={false}
+            style={{ flex: 1, minWidth: 220 }}
+            key={form.key('shop')}
+            {...form.getInputProps('shop')}
+          />
+          <Button type="submit" variant="default" loading={start.isPending || leaving}>
+            Install with Shopify
+          </Button>
+        </Group>
+      </Stack>
+    </form>
   );
 }
 
@@ -97,9 +148,7 @@ export function ConnectForm({ orgId, oauthAvailable }: { orgId: string; oauthAva
           <Stack gap="md">
             {oauthAvailable && (
               <>
-                <Group>
-                  <InstallWithShopify />
-                </Group>
+                <InstallWithShopify />
                 <Divider label="or connect with your app’s credentials" labelPosition="left" />
               </>
             )}
