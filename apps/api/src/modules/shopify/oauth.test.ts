@@ -173,6 +173,33 @@ describe('POST /api/shopify/oauth/install/', () => {
   });
 });
 
+describe('without SHOPIFY_API_KEY and SHOPIFY_API_SECRET', () => {
+  it('install answers 400 with a detail, and the callback redirects with an error', async () => {
+    const { buildApp } = await import('../../app.ts');
+    const bare = await buildApp({
+      config: { ...t.config, shopify: { ...t.config.shopify, apiKey: undefined, apiSecret: undefined } },
+      db: t.database.db,
+      logger: t.app.log,
+    });
+    try {
+      const res = await bare.inject({
+        method: 'POST',
+        url: '/api/shopify/oauth/install/',
+        headers: owner.auth,
+        payload: { shop: 'x.myshopify.com' },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(json(res).detail).toMatch(/not configured/);
+      expect(stateCookieOf(res)).toBeUndefined();
+      const back = await bare.inject({ method: 'GET', url: '/api/shopify/oauth/callback/?shop=x.myshopify.com' });
+      expect(back.statusCode).toBe(302);
+      expect(new URL(back.headers.location as string).searchParams.get('reason')).toMatch(/not configured/);
+    } finally {
+      await bare.close();
+    }
+  });
+});
+
 describe('GET /api/shopify/oauth/callback/', () => {
   it('completes the install: connection saved with sealed expiring tokens, webhooks registered', async () => {
     const shop = 'oauth-full.myshopify.com';
