@@ -5,6 +5,8 @@ import { closeDatabase, createDatabase } from './db/client.ts';
 import { loggerOptions } from './http/logging.ts';
 import { startBoss } from './jobs/boss.ts';
 import { registerHousekeeping } from './modules/accounts/housekeeping.job.ts';
+import { shopifyContext } from './modules/shopify/connections.service.ts';
+import { registerTokenRefreshJob } from './modules/shopify/token-refresh.job.ts';
 import { registerShopifyWebhookJobs } from './modules/shopify/webhooks.job.ts';
 
 /**
@@ -33,6 +35,7 @@ async function main(role: string) {
     const boss = await startBoss(config.databaseUrl, { onError: (err) => logger.error({ err }, 'pg-boss error') });
     await registerHousekeeping(boss, db, config.login.windowSeconds);
     await registerShopifyWebhookJobs(boss, { db, config });
+    await registerTokenRefreshJob(boss, shopifyContext(db, config));
     logger.info('worker ready');
     stops.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
   } else {

@@ -32,6 +32,14 @@ export const QUEUES = {
     retryDelay: 30,
     expireInSeconds: 60,
   },
+  /** Every 5 minutes: renew expiring OAuth access tokens before any job needs them. */
+  shopifyTokenRefresh: {
+    name: 'shopify.token-refresh',
+    policy: 'singleton',
+    retryLimit: 2,
+    retryDelay: 30,
+    expireInSeconds: 240,
+  },
 } as const satisfies Record<string, Queue>;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]['name'];
