@@ -58,6 +58,7 @@ const envSchema = z.object({
   LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).default(900),
   TRUST_PROXY: boolean.default(false),
 });
 
@@ -91,6 +92,8 @@ export interface Config {
     syncIntervalProducts: number;
   };
   login: { maxPerAccount: number; maxPerAddress: number; windowSeconds: number };
+  /** How long an access token is accepted; the web client refreshes it on its first 401. */
+  accessTokenTtlSeconds: number;
   /**
    * Whose X-Forwarded-For to believe: every hop (TRUST_PROXY=true, behind a load balancer), or by
    * default loopback only, i.e. our own web server, which sets the header from its socket.
@@ -201,6 +204,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxPerAddress: env.LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
       windowSeconds: env.LOGIN_WINDOW_SECONDS,
     },
+    accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     trustProxy: env.TRUST_PROXY ? true : 'loopback',
   };
 }

@@ -83,7 +83,12 @@ function refreshFrom(request: FastifyRequest, body: { refresh?: string } | undef
 }
 
 export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
-  const ctx: AccountsContext = { db: app.db, jwtKey: app.jwtKey, loginLimits: app.config.login };
+  const ctx: AccountsContext = {
+    db: app.db,
+    jwtKey: app.jwtKey,
+    accessTokenTtlSeconds: app.config.accessTokenTtlSeconds,
+    loginLimits: app.config.login,
+  };
   const tags = ['auth'];
 
   app.post(
@@ -143,7 +148,7 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
       const { access, refresh } = await rotateRefreshToken(ctx, presented);
       setRefreshCookie(request, reply, refresh);
       // A cookie client never needs the token in the body: keeping it out means a script injected
-      // into the page cannot read a 30-day credential, only a 15-minute access token.
+      // into the page cannot read a 30-day credential, only a short-lived access token.
       return request.body?.refresh ? { access, refresh } : { access };
     },
   );

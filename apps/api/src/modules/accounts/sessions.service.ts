@@ -16,6 +16,7 @@ export interface TokenPair {
 export interface SessionContext {
   db: Database;
   jwtKey: KeyObject;
+  accessTokenTtlSeconds: number;
 }
 
 const INVALID_REFRESH = 'The refresh token is invalid or has expired. Log in again.';
@@ -35,7 +36,7 @@ export async function issueTokens(
     tokenHash: sha256(refresh),
     expiresAt: new Date(Date.now() + REFRESH_TOKEN_TTL_SECONDS * 1000),
   });
-  const access = await signAccessToken(ctx.jwtKey, session);
+  const access = await signAccessToken(ctx.jwtKey, session, ctx.accessTokenTtlSeconds);
   return { access, refresh };
 }
 

@@ -2,7 +2,6 @@ import { createHash, createSecretKey, hkdfSync, type KeyObject, randomBytes } fr
 import { errors, jwtVerify, SignJWT } from 'jose';
 import type { Role } from './schema.ts';
 
-export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60;
 const ISSUER = 'invpro360';
 const AUDIENCE = 'invpro360-api';
@@ -19,14 +18,14 @@ export function jwtKey(secretKey: string): KeyObject {
   return createSecretKey(Buffer.from(hkdfSync('sha256', secretKey, 'invpro360', 'jwt-access-hs256', 32)));
 }
 
-export async function signAccessToken(key: KeyObject, claims: AccessClaims): Promise<string> {
+export async function signAccessToken(key: KeyObject, claims: AccessClaims, ttlSeconds: number): Promise<string> {
   return new SignJWT({ org: claims.orgId, role: claims.role })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.userId)
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
     .setIssuedAt()
-    .setExpirationTime(`${ACCESS_TOKEN_TTL_SECONDS}s`)
+    .setExpirationTime(`${ttlSeconds}s`)
     .sign(key);
 }
 
