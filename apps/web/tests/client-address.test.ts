@@ -5,31 +5,16 @@
 // (127.0.0.2, 127.0.0.3) stand in for distinct clients.
 
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startWeb, type WebHarness } from './harness';
+import { type RealApi, startRealApi } from './real-api';
 
-interface ApiTestApp {
-  app: {
-    listen(opts: { port: number; host: string }): Promise<string>;
-    server: { address(): AddressInfo | string | null };
-  };
-  close(): Promise<void>;
-}
-
-const API_TEST_APP = new URL('../../api/src/test/app.ts', import.meta.url).href;
-
-let api: ApiTestApp;
+let api: RealApi;
 let web: WebHarness;
 
 beforeAll(async () => {
-  const { createTestApp } = (await import(/* @vite-ignore */ API_TEST_APP)) as {
-    createTestApp: (env: Record<string, string>) => Promise<ApiTestApp>;
-  };
-  api = await createTestApp({ LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '3', LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: '100' });
-  await api.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = api.app.server.address() as AddressInfo;
-  web = await startWeb({ apiUrl: `http://127.0.0.1:${port}` });
+  api = await startRealApi({ LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '3', LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: '100' });
+  web = await startWeb({ apiUrl: api.url });
 });
 
 afterAll(async () => {

@@ -1,34 +1,17 @@
 // The whole stack in a browser: chromium → Next (its /api proxy) → the real API → PostgreSQL.
 // Needs the root vitest config (its global setup starts PostgreSQL) and a web build.
 
-import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startWeb, type WebHarness } from './harness';
+import { type RealApi, startRealApi } from './real-api';
 
-interface ApiTestApp {
-  app: {
-    listen(opts: { port: number; host: string }): Promise<string>;
-    server: { address(): AddressInfo | string | null };
-  };
-  close(): Promise<void>;
-}
-
-// The API's own test helper, loaded at run time: a static import would pull apps/api's sources
-// (nodenext, .ts specifiers) into the web app's type-check and its Next build.
-const API_TEST_APP = new URL('../../api/src/test/app.ts', import.meta.url).href;
-
-let api: ApiTestApp;
+let api: RealApi;
 let web: WebHarness;
 
 beforeAll(async () => {
-  const { createTestApp } = (await import(/* @vite-ignore */ API_TEST_APP)) as {
-    createTestApp: () => Promise<ApiTestApp>;
-  };
-  api = await createTestApp();
-  await api.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = api.app.server.address() as AddressInfo;
-  web = await startWeb({ apiUrl: `http://127.0.0.1:${port}` });
+  api = await startRealApi();
+  web = await startWeb({ apiUrl: api.url });
 });
 
 afterAll(async () => {

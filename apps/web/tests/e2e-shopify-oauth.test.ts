@@ -2,18 +2,9 @@
 // carry the state cookie both ways) → the real API → the Shopify simulator's authorize page → back to
 // the callback through the proxy → the settings page with the outcome. Needs a web build.
 
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startWeb, type WebHarness } from './harness';
-
-interface ApiTestApp {
-  app: {
-    listen(opts: { port: number; host: string }): Promise<string>;
-    server: { address(): AddressInfo | string | null };
-  };
-  config: { publicWebUrl: string };
-  close(): Promise<void>;
-}
+import { type RealApi, startRealApi } from './real-api';
 
 interface ShopifySim {
   origin: string;
@@ -22,12 +13,10 @@ interface ShopifySim {
   close(): Promise<void>;
 }
 
-// Loaded at run time, as in e2e-shopify.test.ts, to keep the API's sources out of the web build.
-const API_TEST_APP = new URL('../../api/src/test/app.ts', import.meta.url).href;
 const SHOPIFY_SIM = '@invpro/shopify-sim';
 
 let sim: ShopifySim;
-let api: ApiTestApp;
+let api: RealApi;
 let web: WebHarness;
 
 beforeAll(async () => {
@@ -38,17 +27,12 @@ beforeAll(async () => {
   sim.registerApp({ clientId: 'e2e-oauth-app', clientSecret: 'e2e-oauth-secret-0123456789' });
   sim.addShop({ domain: 'oauth-e2e.myshopify.com', name: 'OAuth Outfitters', products: 2 });
 
-  const { createTestApp } = (await import(/* @vite-ignore */ API_TEST_APP)) as {
-    createTestApp: (overrides?: Record<string, string>) => Promise<ApiTestApp>;
-  };
-  api = await createTestApp({
+  api = await startRealApi({
     SHOPIFY_API_ORIGIN: sim.origin,
     SHOPIFY_API_KEY: 'e2e-oauth-app',
     SHOPIFY_API_SECRET: 'e2e-oauth-secret-0123456789',
   });
-  await api.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = api.app.server.address() as AddressInfo;
-  web = await startWeb({ apiUrl: `http://127.0.0.1:${port}` });
+  web = await startWeb({ apiUrl: api.url });
   // The web app's port is only known now; the API builds its callback and return URLs from this.
   api.config.publicWebUrl = web.webUrl;
 });

@@ -3,19 +3,11 @@
 // E2E_SCREENSHOTS=<dir> saves a PNG of each step there.
 
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startWeb, type WebHarness } from './harness';
-
-interface ApiTestApp {
-  app: {
-    listen(opts: { port: number; host: string }): Promise<string>;
-    server: { address(): AddressInfo | string | null };
-  };
-  close(): Promise<void>;
-}
+import { type RealApi, startRealApi } from './real-api';
 
 interface SimShop {
   apiKey: string;
@@ -29,13 +21,10 @@ interface ShopifySim {
   close(): Promise<void>;
 }
 
-// Both loaded at run time: static imports would pull apps/api's and the simulator's sources
-// (nodenext, .ts specifiers) into the web app's type-check and its Next build.
-const API_TEST_APP = new URL('../../api/src/test/app.ts', import.meta.url).href;
 const SHOPIFY_SIM = '@invpro/shopify-sim';
 
 let sim: ShopifySim;
-let api: ApiTestApp;
+let api: RealApi;
 let web: WebHarness;
 let shop: SimShop;
 
@@ -46,13 +35,8 @@ beforeAll(async () => {
   sim = await startShopifySim();
   shop = sim.addShop({ domain: 'e2e-store.myshopify.com', name: 'E2E Store', products: 3 });
 
-  const { createTestApp } = (await import(/* @vite-ignore */ API_TEST_APP)) as {
-    createTestApp: (overrides?: Record<string, string>) => Promise<ApiTestApp>;
-  };
-  api = await createTestApp({ SHOPIFY_API_ORIGIN: sim.origin });
-  await api.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = api.app.server.address() as AddressInfo;
-  web = await startWeb({ apiUrl: `http://127.0.0.1:${port}` });
+  api = await startRealApi({ SHOPIFY_API_ORIGIN: sim.origin });
+  web = await startWeb({ apiUrl: api.url });
 });
 
 afterAll(async () => {

@@ -4,18 +4,10 @@
 // (`npm run build -w @invpro/web`).
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWeb, type WebHarness } from './harness';
-
-interface ApiTestApp {
-  app: {
-    listen(opts: { port: number; host: string }): Promise<string>;
-    server: Server;
-  };
-  close(): Promise<void>;
-}
+import { type RealApi, startRealApi } from './real-api';
 
 /** What the API received and answered, seen on its own HTTP server. */
 interface ApiTraffic {
@@ -28,12 +20,9 @@ interface ApiTraffic {
   reuseDetected: number;
 }
 
-// The API's own test helper, loaded at run time: a static import would pull apps/api's sources
-// (nodenext, .ts specifiers) into the web app's type-check and its Next build.
-const API_TEST_APP = new URL('../../api/src/test/app.ts', import.meta.url).href;
 const ACCESS_TOKEN_TTL_SECONDS = 5;
 
-let api: ApiTestApp;
+let api: RealApi;
 let traffic: ApiTraffic;
 let web: WebHarness;
 const PASSWORD = 'Plum-Harbor-Lantern-93!';
@@ -61,14 +50,10 @@ function watchApi(server: Server): ApiTraffic {
 }
 
 beforeAll(async () => {
-  const { createTestApp } = (await import(/* @vite-ignore */ API_TEST_APP)) as {
-    createTestApp: (env: Record<string, string>) => Promise<ApiTestApp>;
-  };
-  api = await createTestApp({ ACCESS_TOKEN_TTL_SECONDS: String(ACCESS_TOKEN_TTL_SECONDS) });
-  traffic = watchApi(api.app.server);
-  await api.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = api.app.server.address() as AddressInfo;
-  web = await startWeb({ apiUrl: `http://127.0.0.1:${port}` });
+  api = await startRealApi({ ACCESS_TOKEN_TTL_SECONDS: String(ACCESS_TOKEN_TTL_SECONDS) }, (server) => {
+    traffic = watchApi(server);
+  });
+  web = await startWeb({ apiUrl: api.url });
 });
 
 afterAll(async () => {

@@ -166,17 +166,55 @@ export async function connectStore(
     throw failure;
   }
 
-  const keys = ctx.config.encryptionKeys;
+  const id = await saveTestedConnection(
+    ctx,
+    actor,
+    shop,
+    {
+      authMethod: credentials.method,
+      apiKey: input.api_key,
+      apiSecretEnc: seal(ctx.config.encryptionKeys, input.api_secret),
+      apiSecretHint: hint(input.api_secret),
+      accessTokenEnc: seal(ctx.config.encryptionKeys, credentials.accessToken),
+      accessTokenHint: hint(credentials.accessToken),
+      refreshTokenEnc: null,
+      tokenExpiresAt: credentials.tokenExpiresAt,
+    },
+    result,
+    credentials.accessToken,
+  );
+  return connectionView((await withTenant(ctx.db, actor.orgId, (tx) => findConnection(tx, actor.orgId, id)))!);
+}
+
+type CredentialColumns = Pick<
+  typeof shopifyConnections.$inferInsert,
+  | 'authMethod'
+  | 'apiKey'
+  | 'apiSecretEnc'
+  | 'apiSecretHint'
+  | 'accessTokenEnc'
+  | 'accessTokenHint'
+  | 'refreshTokenEnc'
+  | 'tokenExpiresAt'
+  | 'refreshTokenExpiresAt'
+> & { authMethod: (typeof shopifyConnections.$inferInsert)['authMethod'] };
+
+/**
+ * Save a connection whose credentials just passed the connection test (insert, or update the
+ * organization's connection to the same shop), route its webhooks to it, and register them.
+ * Shared by the credentials form and the OAuth callback. Returns the connection id.
+ */
+export async function saveTestedConnection(
+  ctx: ShopifyContext,
+  actor: Actor,
+  shop: string,
+  credentials: CredentialColumns,
+  result: ConnectionTestResult,
+  accessToken: string,
+): Promise<string> {
   const values = {
-    authMethod: credentials.method,
+    ...credentials,
     state: 'connected' as const,
-    apiKey: input.api_key,
-    apiSecretEnc: seal(keys, input.api_secret),
-    apiSecretHint: hint(input.api_secret),
-    accessTokenEnc: seal(keys, credentials.accessToken),
-    accessTokenHint: hint(credentials.accessToken),
-    refreshTokenEnc: null,
-    tokenExpiresAt: credentials.tokenExpiresAt,
     shopName: result.shop.name,
     shopGid: result.shop.id,
     planName: result.shop.plan.publicDisplayName,
@@ -187,6 +225,7 @@ export async function connectStore(
     lastError: null,
     updatedAt: new Date(),
   };
+  const existing = await withTenant(ctx.db, actor.orgId, (tx) => findConnectionByShop(tx, actor.orgId, shop));
   const id = existing?.id ?? newId();
   await withTenant(ctx.db, actor.orgId, async (tx) => {
     await tx
@@ -198,8 +237,8 @@ export async function connectStore(
       .values({ shopDomain: shop, orgId: actor.orgId, connectionId: id })
       .onConflictDoNothing();
   });
-  await registerWebhooks(ctx, actor.orgId, id, shop, credentials.accessToken);
-  return connectionView((await withTenant(ctx.db, actor.orgId, (tx) => findConnection(tx, actor.orgId, id)))!);
+  await registerWebhooks(ctx, actor.orgId, id, shop, accessToken);
+  return id;
 }
 
 export function accessTokenOf(ctx: ShopifyContext, row: ConnectionRow): string | undefined {

@@ -1,17 +1,21 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
-import { isUuid, newId } from '../../db/ids.ts';
+import { isUuid } from '../../db/ids.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { AppError } from '../../http/errors.ts';
 import { assertCanManageTeam } from '../accounts/team.service.ts';
 import { newOpaqueToken, sha256 } from '../accounts/tokens.ts';
-import { findConnection, findConnectionByShop } from './connections.queries.ts';
-import { assertManager, describeFailure, type ShopifyContext, testConnection } from './connections.service.ts';
+import {
+  assertManager,
+  describeFailure,
+  type ShopifyContext,
+  saveTestedConnection,
+  testConnection,
+} from './connections.service.ts';
 import { missingScopes, REQUIRED_SCOPES } from './operations.ts';
-import { shopifyConnections, shopifyOauthStates, shopifyShopIndex } from './schema.ts';
+import { shopifyOauthStates } from './schema.ts';
 import { normalizeShopDomain } from './shop-domain.ts';
 import { type TokenGrant, tokenColumns } from './token-refresh.ts';
-import { registerWebhooks } from './webhook-subscriptions.ts';
 
 /**
  * OAuth install of our public app (SHOPIFY.md §7). `startInstall` makes a single-use state
@@ -212,37 +216,14 @@ export async function completeInstall(
     return fail(describeFailure(err, shop).message, true);
   }
 
-  const existing = await withTenant(ctx.db, actor.orgId, (tx) => findConnectionByShop(tx, actor.orgId, shop));
-  const values = {
-    authMethod: 'oauth' as const,
-    state: 'connected' as const,
-    apiKey: app.apiKey,
+  const connectionId = await saveTestedConnection(
+    ctx,
+    actor,
+    shop,
     // The app secret is configuration, not a per-store secret.
-    apiSecretEnc: null,
-    apiSecretHint: null,
-    ...tokenColumns(ctx, grant),
-    shopName: result.shop.name,
-    shopGid: result.shop.id,
-    planName: result.shop.plan.publicDisplayName,
-    currency: result.shop.currencyCode,
-    timezone: result.shop.ianaTimezone,
-    scopes: result.currentAppInstallation.accessScopes.map((s) => s.handle).sort(),
-    lastCheckedAt: new Date(),
-    lastError: null,
-    updatedAt: new Date(),
-  };
-  const id = existing?.id ?? newId();
-  await withTenant(ctx.db, actor.orgId, async (tx) => {
-    await tx
-      .insert(shopifyConnections)
-      .values({ orgId: actor.orgId, id, shopDomain: shop, connectedBy: actor.userId, ...values })
-      .onConflictDoUpdate({ target: [shopifyConnections.orgId, shopifyConnections.shopDomain], set: values });
-    await tx
-      .insert(shopifyShopIndex)
-      .values({ shopDomain: shop, orgId: actor.orgId, connectionId: id })
-      .onConflictDoNothing();
-  });
-  await registerWebhooks(ctx, actor.orgId, id, shop, grant.access_token);
-  const saved = await withTenant(ctx.db, actor.orgId, (tx) => findConnection(tx, actor.orgId, id));
-  return { ok: true, shop, connectionId: saved!.id };
+    { authMethod: 'oauth', apiKey: app.apiKey, apiSecretEnc: null, apiSecretHint: null, ...tokenColumns(ctx, grant) },
+    result,
+    grant.access_token,
+  );
+  return { ok: true, shop, connectionId };
 }

@@ -1,0 +1,39 @@
+// The real API for browser tests: the API's own test app (a fresh database cloned from the migrated
+// template, see apps/api/src/test/app.ts) listening on 127.0.0.1. It is loaded at run time: a
+// static import would pull apps/api's sources (nodenext, .ts specifiers) into the web app's
+// type-check and its Next build.
+
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RealApi {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  server: Server;
+  /** The running app's configuration (tests may adjust e.g. publicWebUrl once the web port is known). */
+  config: { publicWebUrl: string };
+  close(): Promise<void>;
+}
+
+interface ApiTestApp {
+  app: { listen(opts: { port: number; host: string }): Promise<string>; server: Server };
+  config: { publicWebUrl: string };
+  close(): Promise<void>;
+}
+
+const API_TEST_APP = new URL('../../api/src/test/app.ts', import.meta.url).href;
+
+/** `env` overrides configuration variables; `beforeListen` may hook the server (to watch traffic). */
+export async function startRealApi(
+  env: Record<string, string> = {},
+  beforeListen?: (server: Server) => void,
+): Promise<RealApi> {
+  const { createTestApp } = (await import(/* @vite-ignore */ API_TEST_APP)) as {
+    createTestApp: (overrides: Record<string, string>) => Promise<ApiTestApp>;
+  };
+  const api = await createTestApp(env);
+  beforeListen?.(api.app.server);
+  await api.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = api.app.server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, server: api.app.server, config: api.config, close: () => api.close() };
+}
