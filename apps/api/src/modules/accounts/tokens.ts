@@ -33,15 +33,39 @@ export type VerifyResult = { valid: true; claims: AccessClaims } | { valid: fals
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * Verified tokens, by their full text (signature included, so no altered token can hit), until
+ * they expire: a browser sends the same access token with every request for its lifetime, and
+ * checking it again would only repeat the same HMAC. Bounded; the oldest entry goes first.
+ */
+const verified = new WeakMap<KeyObject, Map<string, { claims: AccessClaims; expiresAtMs: number }>>();
+const MAX_CACHED_TOKENS = 10_000;
+
 export async function verifyAccessToken(key: KeyObject, token: string): Promise<VerifyResult> {
+  let cache = verified.get(key);
+  if (!cache) {
+    cache = new Map();
+    verified.set(key, cache);
+  }
+  const hit = cache.get(token);
+  if (hit) {
+    if (hit.expiresAtMs > Date.now()) return { valid: true, claims: hit.claims };
+    cache.delete(token);
+    return { valid: false, reason: 'expired' };
+  }
   try {
     const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-    const { sub, org, role } = payload;
+    const { sub, org, role, exp } = payload;
     if (typeof sub !== 'string' || typeof org !== 'string' || !UUID.test(sub) || !UUID.test(org)) {
       return { valid: false, reason: 'invalid' };
     }
     if (role !== 'owner' && role !== 'admin' && role !== 'member') return { valid: false, reason: 'invalid' };
-    return { valid: true, claims: { userId: sub, orgId: org, role } };
+    const claims: AccessClaims = { userId: sub, orgId: org, role };
+    if (typeof exp === 'number') {
+      if (cache.size >= MAX_CACHED_TOKENS) cache.delete(cache.keys().next().value!);
+      cache.set(token, { claims, expiresAtMs: exp * 1000 });
+    }
+    return { valid: true, claims };
   } catch (err) {
     return { valid: false, reason: err instanceof errors.JWTExpired ? 'expired' : 'invalid' };
   }
