@@ -6,10 +6,18 @@ import { AppError } from '../../http/errors.ts';
 import { acceptInvitationInTx, parseInvitationToken } from './invitations.service.ts';
 import { assertLoginAllowed, clearAccountFailures, type LoginLimits, recordLoginFailure } from './login-limit.ts';
 import { decoyPasswordHash, hashPassword, passwordProblems, verifyPassword } from './passwords.ts';
-import { memberships, organizations, type Role, users } from './schema.ts';
+import { memberships, organizations, users } from './schema.ts';
 import { issueTokens, type SessionContext, type TokenPair } from './sessions.service.ts';
 import { NO_LONGER_A_MEMBER } from './team.service.ts';
-import { findUserByLogin, firstMembership, membershipOf, type UserProfile, userProfile } from './users.queries.ts';
+import {
+  findUserByLogin,
+  firstMembership,
+  membershipOf,
+  type ProfileRow,
+  profileFrom,
+  type UserProfile,
+  userProfile,
+} from './users.queries.ts';
 
 export interface AccountsContext extends SessionContext {
   loginLimits: LoginLimits;
@@ -102,28 +110,14 @@ export async function login(
  * which scopes itself exactly as withScope() does (see migration 0004), as a named statement.
  */
 export async function me(db: Database, userId: string, orgId: string): Promise<UserProfile> {
-  const { rows } = await db.$client.query<{
-    id: string;
-    email: string;
-    username: string;
-    org_id: string;
-    org_name: string;
-    role: Role;
-  }>({
+  const { rows } = await db.$client.query<ProfileRow>({
     name: 'invpro_user_profile',
-    text: 'select * from invpro_user_profile($1, $2)',
+    text: 'select id, email, username, org_id as "orgId", org_name as "orgName", role from invpro_user_profile($1, $2)',
     values: [userId, orgId],
   });
-  const active = rows.find((r) => r.org_id === orgId);
-  if (!active) throw new AppError('unauthorized', NO_LONGER_A_MEMBER);
-  return {
-    id: active.id,
-    email: active.email,
-    username: active.username,
-    organization: { id: active.org_id, name: active.org_name },
-    role: active.role,
-    organizations: rows.map((r) => ({ id: r.org_id, name: r.org_name, role: r.role })),
-  };
+  const profile = profileFrom(rows, orgId);
+  if (!profile) throw new AppError('unauthorized', NO_LONGER_A_MEMBER);
+  return profile;
 }
 
 export async function switchOrganization(ctx: AccountsContext, userId: string, orgId: string): Promise<Session> {

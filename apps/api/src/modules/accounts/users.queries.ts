@@ -66,7 +66,29 @@ export async function userProfile(db: Queryable, userId: string, activeOrgId: st
     query = buildProfileQuery(db);
     profileQueries.set(db, query);
   }
-  const rows = await query.execute({ userId });
+  return profileFrom(await query.execute({ userId }), activeOrgId);
+}
+
+export interface ProfileRow {
+  id: string;
+  email: string;
+  username: string;
+  orgId: string;
+  orgName: string;
+  role: Role;
+}
+
+export interface UserProfile {
+  id: string;
+  email: string;
+  username: string;
+  organization: { id: string; name: string };
+  role: Role;
+  organizations: { id: string; name: string; role: Role }[];
+}
+
+/** One row per membership of the user → the profile in `activeOrgId`, or undefined if not a member. */
+export function profileFrom(rows: ProfileRow[], activeOrgId: string): UserProfile | undefined {
   const active = rows.find((r) => r.orgId === activeOrgId);
   if (!active) return undefined;
   return {
@@ -78,4 +100,3 @@ export async function userProfile(db: Queryable, userId: string, activeOrgId: st
     organizations: rows.map((r) => ({ id: r.orgId, name: r.orgName, role: r.role })),
   };
 }
-export type UserProfile = NonNullable<Awaited<ReturnType<typeof userProfile>>>;
