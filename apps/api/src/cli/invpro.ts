@@ -52,6 +52,19 @@ async function commandMigrate() {
   }
 }
 
+async function waitForHttp(url: string, givenUp: () => boolean, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!givenUp() && Date.now() < deadline) {
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(2000) })).ok) return;
+    } catch {
+      // Not up yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  if (!givenUp()) say(`${url} did not answer within ${timeoutMs / 1000} s; see the output above`);
+}
+
 /** Runs the whole system: database (embedded when unset), migrations, then api, worker and web. */
 async function commandStart(args: string[]) {
   const withWeb = !args.includes('--no-web');
@@ -96,10 +109,6 @@ async function commandStart(args: string[]) {
     };
     const apiUrl = `http://127.0.0.1:${config.apiPort}`;
     const webEnv = { ...env, API_INTERNAL_URL: process.env.API_INTERNAL_URL ?? apiUrl, PORT: String(config.webPort) };
-    if (withWeb && !webBuildIsCurrent(WEB_DIR)) {
-      say('building the web app (first start or changed sources)…');
-      await buildWeb(WEB_DIR, webEnv);
-    }
     const spawnChild = (name: string, args: string[], childEnv: NodeJS.ProcessEnv, cwd?: string) => {
       const child = spawn(process.execPath, args, { env: childEnv, cwd, stdio: 'inherit' });
       child.on('exit', (code, signal) => {
@@ -110,14 +119,26 @@ async function commandStart(args: string[]) {
       });
       children.push(child);
     };
+    // API and worker first: they start while the web app builds.
     spawnChild('api', [MAIN, 'api'], env);
     spawnChild('worker', [MAIN, 'worker'], env);
+    if (withWeb && !webBuildIsCurrent(WEB_DIR)) {
+      say('building the web app (first start or changed sources)…');
+      await buildWeb(WEB_DIR, webEnv);
+    }
+    if (stopping) return;
     if (withWeb) {
       // server.ts is `next start` plus the real client address in X-Forwarded-For.
       spawnChild('web', [path.join(WEB_DIR, 'server.ts')], { ...webEnv, HOSTNAME: config.webHost }, WEB_DIR);
     }
+    // Announce the addresses only once they answer.
+    await waitForHttp(`${apiUrl}/api/health/`, () => stopping);
     say(`API     http://localhost:${config.apiPort}/api/  (docs: /api/docs)`);
-    if (withWeb) say(`Web app http://localhost:${config.webPort}/`);
+    if (withWeb) {
+      await waitForHttp(`http://127.0.0.1:${config.webPort}/login`, () => stopping);
+      say(`Web app http://localhost:${config.webPort}/`);
+    }
+    if (!stopping) say('ready — Ctrl-C stops everything');
   } catch (err) {
     console.error(err);
     await stopAll(1);
