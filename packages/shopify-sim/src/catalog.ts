@@ -558,6 +558,22 @@ export class Catalog {
     const offsets = p.variantOffset;
     let [lo, hi] = this.generatedVariantRange(query);
     if (after) lo = Math.max(lo, Number(after.id) - p.variantBase + 1);
+    for (const { pi, j } of this.untouchedVariantSlots(lo, hi)) {
+      const product = this.generated(pi);
+      const variant = product.variants[j - (offsets[pi] as number)] as VariantRecord;
+      if (!query.length || matches(query, (f) => this.variantField(product, variant, f))) {
+        yield { item: { product, variant }, key: this.variantKey(variant) };
+      }
+    }
+  }
+
+  /**
+   * Generated-variant positions in [lo, hi) (product index, global variant offset), skipping the
+   * products that were deleted or changed: those are served from the overlay instead.
+   */
+  private *untouchedVariantSlots(lo: number, hi: number): Generator<{ pi: number; j: number }> {
+    const p = this.params;
+    const offsets = p.variantOffset;
     if (lo >= hi) return;
     let pi = this.productIndexOfVariantOffset(lo);
     for (let j = lo; j < hi; ) {
@@ -568,11 +584,7 @@ export class Catalog {
         pi++;
         continue;
       }
-      const product = this.generated(pi);
-      const variant = product.variants[j - (offsets[pi] as number)] as VariantRecord;
-      if (!query.length || matches(query, (f) => this.variantField(product, variant, f))) {
-        yield { item: { product, variant }, key: this.variantKey(variant) };
-      }
+      yield { pi, j };
       j++;
       if (j >= end) pi++;
     }
@@ -628,26 +640,14 @@ export class Catalog {
       if (byItem.to !== undefined) hi = Math.min(hi, byItem.to - p.itemBase);
     }
     if (after) lo = Math.max(lo, Number(after.id) - p.itemBase + 1);
-    if (lo >= hi) return;
-    let pi = this.productIndexOfVariantOffset(lo);
-    for (let j = lo; j < hi; ) {
-      const end = offsets[pi + 1] as number;
-      const pid = p.productBase + pi;
-      if (this.deleted.has(pid) || this.touched.has(pid)) {
-        j = end;
-        pi++;
-        continue;
+    for (const { pi, j } of this.untouchedVariantSlots(lo, hi)) {
+      if (!isStocked(p, j, locationIndex)) continue;
+      const product = this.generated(pi);
+      const variant = product.variants[j - (offsets[pi] as number)] as VariantRecord;
+      const level = variant.item.levels.find((l) => l.locationId === location.id) as LevelRecord;
+      if (!query.length || matches(query, (f) => this.levelField(variant, level, f))) {
+        yield { item: { product, variant, level }, key: { v: variant.item.id, id: variant.item.id } };
       }
-      if (isStocked(p, j, locationIndex)) {
-        const product = this.generated(pi);
-        const variant = product.variants[j - (offsets[pi] as number)] as VariantRecord;
-        const level = variant.item.levels.find((l) => l.locationId === location.id) as LevelRecord;
-        if (!query.length || matches(query, (f) => this.levelField(variant, level, f))) {
-          yield { item: { product, variant, level }, key: { v: variant.item.id, id: variant.item.id } };
-        }
-      }
-      j++;
-      if (j >= end) pi++;
     }
   }
 
