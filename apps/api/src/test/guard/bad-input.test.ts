@@ -1,25 +1,19 @@
-import { type ShopifySim, startShopifySim } from '@invpro/shopify-sim';
 import type { InjectOptions } from 'fastify';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jwtKey } from '../../modules/accounts/tokens.ts';
-import { createTestApp, TEST_SECRET_KEY, type TestApp } from '../app.ts';
+import { TEST_SECRET_KEY, type TestApp } from '../app.ts';
 import { databaseChecksum } from './checksum.ts';
 import { pathOf, ROUTES, requestFor, routeKey } from './routes.ts';
-import { buildWorld, type World } from './world.ts';
+import { setupGuardWorld, type World } from './world.ts';
 
 let t: TestApp;
 let w: World;
-let sim: ShopifySim;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  sim = await startShopifySim();
-  t = await createTestApp({ SHOPIFY_API_ORIGIN: sim.origin });
-  w = await buildWorld(t.app, sim);
+  ({ t, w, close } = await setupGuardWorld());
 });
-afterAll(async () => {
-  await t.close();
-  await sim.close();
-});
+afterAll(() => close());
 
 const HOSTILE_STRINGS = [
   "' OR 1=1 --",

@@ -1,23 +1,17 @@
-import { type ShopifySim, startShopifySim } from '@invpro/shopify-sim';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withScope, withTenant } from '../../db/tenant.ts';
-import { createTestApp, type TestApp } from '../app.ts';
+import type { TestApp } from '../app.ts';
 import { ROUTES, routeKey } from './routes.ts';
-import { buildWorld, type World } from './world.ts';
+import { setupGuardWorld, type World } from './world.ts';
 
 let t: TestApp;
 let w: World;
-let sim: ShopifySim;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  sim = await startShopifySim();
-  t = await createTestApp({ SHOPIFY_API_ORIGIN: sim.origin });
-  w = await buildWorld(t.app, sim);
+  ({ t, w, close } = await setupGuardWorld());
 });
-afterAll(async () => {
-  await t.close();
-  await sim.close();
-});
+afterAll(() => close());
 
 describe('tenant isolation: every route', () => {
   it('every registered route declares how its isolation is proven', () => {

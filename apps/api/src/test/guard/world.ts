@@ -1,6 +1,6 @@
-import type { ShopifySim } from '@invpro/shopify-sim';
+import { type ShopifySim, startShopifySim } from '@invpro/shopify-sim';
 import type { FastifyInstance } from 'fastify';
-import { json, registerUser } from '../app.ts';
+import { createTestApp, json, registerUser, type TestApp } from '../app.ts';
 
 export type Registered = Awaited<ReturnType<typeof registerUser>>;
 
@@ -63,4 +63,19 @@ async function tenant(app: FastifyInstance, sim: ShopifySim, name: string): Prom
 /** Two organizations with members and pending invitations: the data every guard test probes. */
 export async function buildWorld(app: FastifyInstance, sim: ShopifySim): Promise<World> {
   return { A: await tenant(app, sim, 'A'), B: await tenant(app, sim, 'B') };
+}
+
+/** The app both guard suites attack, its two-tenant world, and the simulator behind the stores. */
+export async function setupGuardWorld(): Promise<{ t: TestApp; w: World; close(): Promise<void> }> {
+  const sim = await startShopifySim();
+  const t = await createTestApp({ SHOPIFY_API_ORIGIN: sim.origin });
+  const w = await buildWorld(t.app, sim);
+  return {
+    t,
+    w,
+    async close() {
+      await t.close();
+      await sim.close();
+    },
+  };
 }
