@@ -222,6 +222,7 @@ export async function saveTestedConnection(
     timezone: result.shop.ianaTimezone,
     scopes: result.currentAppInstallation.accessScopes.map((s) => s.handle).sort(),
     lastCheckedAt: new Date(),
+    connectedAt: new Date(),
     lastError: null,
     updatedAt: new Date(),
   };

@@ -58,6 +58,8 @@ export const shopifyConnections = pgTable(
     lastError: text(),
     lastErrorAt: timestamp({ withTimezone: true }),
     lastCheckedAt: timestamp({ withTimezone: true }),
+    /** When credentials last passed a connection test: webhooks sent before it are stale. */
+    connectedAt: timestamp({ withTimezone: true }),
     webhooksState: text({ enum: WEBHOOK_STATES }).notNull().default('not_configured'),
     webhooksError: text(),
     webhookSubscriptions: jsonb().$type<{ topic: string; id: string }[]>().notNull().default([]),

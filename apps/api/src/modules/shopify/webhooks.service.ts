@@ -273,6 +273,20 @@ export async function processWebhookEvent(
       return status;
     };
 
+    if (event.topic === 'app/uninstalled' || event.topic === 'shop/redact') {
+      // Shopify retries for hours: an uninstall or redact sent before the store was connected again
+      // (X-Shopify-Triggered-At) must not undo the new connection.
+      const [current] = await tx
+        .select({ connectedAt: shopifyConnections.connectedAt })
+        .from(shopifyConnections)
+        .where(connection);
+      if (event.triggeredAt && current?.connectedAt && event.triggeredAt < current.connectedAt) {
+        return finish(
+          'processed',
+          `Stale: sent ${event.triggeredAt.toISOString()}, before the store was connected again.`,
+        );
+      }
+    }
     if (event.topic === 'app/uninstalled') {
       // Shopify revoked our tokens; the API secret stays so shop/redact can still be verified.
       await tx

@@ -221,6 +221,30 @@ describe('POST /api/shopify/webhook/', () => {
     expect(res.headers['content-type']).toContain('application/problem+json');
   });
 
+  it('an uninstall or redact sent before the store was connected again changes nothing', async () => {
+    const { shop, domain, id } = await connectShop();
+    const orgId = owner.user.organization.id;
+    const before = await connectionRow(id);
+    const sentEarlier = new Date(Date.now() - 60 * 60 * 1000).toISOString();
+    for (const topic of ['app/uninstalled', 'shop/redact']) {
+      const body = JSON.stringify({ id: 1, domain });
+      const headers = {
+        ...signedHeaders(shop.apiSecret, body, { shop: domain, topic }),
+        'x-shopify-triggered-at': sentEarlier,
+      };
+      expect(json(await deliver(headers, body))).toEqual({ status: 'recorded' });
+    }
+    for (const event of await eventsOf(id)) {
+      expect(await processWebhookEvent(ctx, orgId, event.id)).toBe('processed');
+    }
+    expect(await connectionRow(id)).toEqual(before);
+    const events = (await t.database.db.execute(sql`select error from webhook_events where connection_id = ${id}`))
+      .rows as {
+      error: string;
+    }[];
+    expect(events.map((e) => e.error)).toEqual([expect.stringMatching(/^Stale/), expect.stringMatching(/^Stale/)]);
+  });
+
   it('app/uninstalled: the connection becomes uninstalled with its tokens and subscriptions gone (idempotent)', async () => {
     const { domain, id } = await connectShop();
     expect((await connectionRow(id))!.access_token_enc).not.toBeNull();

@@ -1,0 +1,1 @@
+ALTER TABLE "shopify_connections" ADD COLUMN "connected_at" timestamp with time zone;
