@@ -1,3 +1,4 @@
+// Plain JavaScript on purpose: it must run, and fail clearly, on any Node, including the system one.
 // npm falls back to the system Node (20) when the `node` package's install step was skipped
 // (e.g. `npm ci --ignore-scripts`); fail loudly rather than run on the wrong runtime.
 const major = Number(process.versions.node.split('.')[0]);
