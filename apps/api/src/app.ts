@@ -88,8 +88,10 @@ export async function buildApp({ config, db, logger, shopifyClient, boss }: AppO
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    if (!hostAllowed(request.headers.host, config.allowedHosts)) {
-      return sendProblem(reply, 400, `The Host header "${request.headers.host ?? ''}" is not in ALLOWED_HOSTS.`);
+    // request.host is X-Forwarded-Host when the hop is trusted (our web server's /api proxy, or a
+    // load balancer with TRUST_PROXY=true): the name the client used, not the internal address.
+    if (!hostAllowed(request.host, config.allowedHosts)) {
+      return sendProblem(reply, 400, `The host "${request.host ?? ''}" is not in ALLOWED_HOSTS.`);
     }
   });
 

@@ -184,6 +184,23 @@ describe('bad input: every route answers 4xx problem+json with a detail, never 5
     expect(wrongMethod.headers['content-type']).toContain('application/problem+json');
   });
 
+  it('judges the host the client used: X-Forwarded-Host from a trusted (loopback) hop', async () => {
+    // app.inject comes from 127.0.0.1, like our web server's /api proxy.
+    const proxied = await t.app.inject({
+      method: 'GET',
+      url: '/api/health/',
+      headers: { host: 'api.internal:8000', 'x-forwarded-host': 'localhost:3000' },
+    });
+    expect(proxied.statusCode).toBe(200);
+    const forged = await t.app.inject({
+      method: 'GET',
+      url: '/api/health/',
+      headers: { host: 'localhost', 'x-forwarded-host': 'evil.example.com' },
+    });
+    expect(forged.statusCode).toBe(400);
+    expect(forged.json().detail).toMatch(/evil.example.com.*ALLOWED_HOSTS/);
+  });
+
   it('refuses a request whose Host is not allowed', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/health/', headers: { host: 'evil.example.com' } });
     expect(res.statusCode).toBe(400);
