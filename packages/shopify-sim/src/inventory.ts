@@ -34,6 +34,16 @@ export const INVENTORY_REASONS = new Set([
 const MAX_QUANTITY = 1_000_000_000;
 const MAX_INPUT_ITEMS = 250;
 
+/** Shopify refuses input arrays over 250 items before running the mutation. */
+function assertInputSize(items: unknown[]): void {
+  if (items.length > MAX_INPUT_ITEMS) {
+    throw new GraphQLError(
+      `The input array size of ${items.length} is greater than the maximum allowed of ${MAX_INPUT_ITEMS}.`,
+      { extensions: { code: 'MAX_INPUT_SIZE_EXCEEDED' } },
+    );
+  }
+}
+
 interface UserError {
   code: string | null;
   field: string[] | null;
@@ -295,14 +305,7 @@ export function inventorySetQuantities(
 ): unknown {
   const input = args.input as Record<string, unknown>;
   const quantities = (input.quantities ?? []) as Array<Record<string, unknown>>;
-  if (quantities.length > MAX_INPUT_ITEMS) {
-    throw new GraphQLError(
-      `The input array size of ${quantities.length} is greater than the maximum allowed of ${MAX_INPUT_ITEMS}.`,
-      {
-        extensions: { code: 'MAX_INPUT_SIZE_EXCEEDED' },
-      },
-    );
-  }
+  assertInputSize(quantities);
   return idempotent(ctx, info, input, () => {
     const errors = checkCommon(input, ['available', 'on_hand'], 'INVALID_NAME');
     if (errors.some((e) => e.field?.[1] === 'name')) return { errors };
@@ -354,14 +357,7 @@ export function inventoryAdjustQuantities(
 ): unknown {
   const input = args.input as Record<string, unknown>;
   const changes = (input.changes ?? []) as Array<Record<string, unknown>>;
-  if (changes.length > MAX_INPUT_ITEMS) {
-    throw new GraphQLError(
-      `The input array size of ${changes.length} is greater than the maximum allowed of ${MAX_INPUT_ITEMS}.`,
-      {
-        extensions: { code: 'MAX_INPUT_SIZE_EXCEEDED' },
-      },
-    );
-  }
+  assertInputSize(changes);
   return idempotent(ctx, info, input, () => {
     const adjustable = ['available', 'damaged', 'incoming', 'quality_control', 'reserved', 'safety_stock'];
     const errors = checkCommon(input, adjustable, 'INVALID_QUANTITY_NAME');

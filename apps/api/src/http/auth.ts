@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Role } from '../modules/accounts/schema.ts';
 import { type AccessClaims, verifyAccessToken } from '../modules/accounts/tokens.ts';
 import { AppError } from './errors.ts';
 
@@ -35,8 +34,4 @@ export async function requireAuth(request: FastifyRequest, _reply: FastifyReply)
 export function authOf(request: FastifyRequest): AccessClaims {
   if (!request.auth) throw new AppError('unauthorized', 'Authentication required.');
   return request.auth;
-}
-
-export function hasRole(role: Role, allowed: readonly Role[]): boolean {
-  return allowed.includes(role);
 }

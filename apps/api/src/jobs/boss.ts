@@ -42,8 +42,6 @@ export const QUEUES = {
   },
 } as const satisfies Record<string, Queue>;
 
-export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]['name'];
-
 export async function startBoss(
   databaseUrl: string,
   opts: {
