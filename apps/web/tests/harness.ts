@@ -1,5 +1,5 @@
-// Starts the built web app against a given API and opens Debian's chromium on it, for browser
-// tests. Needs a build first (`npm run build -w @invpro/web`); `next start` does not build.
+// Starts the built web app against a given API and opens Chromium on it (see browser.ts), for
+// browser tests. Needs a build first (`npm run build -w @invpro/web`); `next start` does not build.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { browserLaunch } from './browser';
 
 const WEB_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 export interface WebHarness {
   /** e.g. http://127.0.0.1:41234, no trailing slash. */
@@ -54,16 +54,8 @@ export async function startWeb(options: WebHarnessOptions): Promise<WebHarness> 
     await waitForHttp(`${webUrl}/login`, server, () => output, options.startTimeoutMs ?? 30_000);
     userDataDir = await mkdtemp(join(tmpdir(), 'invpro-chromium-'));
     const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
+      ...(await browserLaunch()),
       headless: !options.headed,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
     });
     const page = context.pages()[0] ?? (await context.newPage());
     const dataDir = userDataDir;

@@ -1,14 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ConfigError, loadConfig } from '../config.ts';
 import { closeDatabase, createDatabase } from '../db/client.ts';
-import { type EmbeddedServer, startEmbeddedPostgres } from '../db/embedded.ts';
+import { type EmbeddedServer, startEmbeddedPostgres, stopOnSignals } from '../db/embedded.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { resealSecrets } from '../modules/shopify/key-rotation.ts';
-import { buildWeb, webBuildIsCurrent } from './web-build.ts';
+import { startWebBuild, type WebBuild, webBuildIsCurrent } from './web-build.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MAIN = path.resolve(here, '..', 'main.ts');
@@ -17,19 +17,30 @@ const EMBEDDED_DB = 'invpro';
 
 const say = (message: string) => console.log(`[invpro] ${message}`);
 
+/**
+ * How long the launcher waits for a child to stop after SIGTERM before it kills it: longer than the
+ * worker's graceful pg-boss stop (a running job or token renewal is allowed to finish).
+ */
+const CHILD_STOP_TIMEOUT_MS = 30_000;
+
 /** The database to use: DATABASE_URL / POSTGRES_*, or the embedded server under DATA_DIR. */
 async function resolveDatabase(): Promise<{ url: string; embedded?: EmbeddedServer }> {
   const config = loadConfig();
   if (config.databaseUrl) return { url: config.databaseUrl };
   mkdirSync(config.dataDir, { recursive: true });
-  const log = createWriteStream(path.join(config.dataDir, 'postgres.log'), { flags: 'a' });
-  say(`starting embedded PostgreSQL under ${config.dataDir} (log: ${path.join(config.dataDir, 'postgres.log')})`);
-  const embedded = await startEmbeddedPostgres(config.dataDir, { log: (line) => log.write(`${line}\n`) });
-  const admin = new pg.Client(embedded.url);
-  await admin.connect();
-  const exists = await admin.query('select 1 from pg_database where datname = $1', [EMBEDDED_DB]);
-  if (exists.rowCount === 0) await admin.query(`create database ${EMBEDDED_DB}`);
-  await admin.end();
+  const logFile = path.join(config.dataDir, 'postgres.log');
+  say(`starting embedded PostgreSQL under ${config.dataDir} (log: ${logFile})`);
+  const embedded = await startEmbeddedPostgres(config.dataDir, { logFile, notice: (m) => say(`note: ${m}`) });
+  try {
+    const admin = new pg.Client(embedded.url);
+    await admin.connect();
+    const exists = await admin.query('select 1 from pg_database where datname = $1', [EMBEDDED_DB]);
+    if (exists.rowCount === 0) await admin.query(`create database ${EMBEDDED_DB}`);
+    await admin.end();
+  } catch (err) {
+    await embedded.stop();
+    throw err;
+  }
   return { url: embedded.url.replace(/\/postgres$/, `/${EMBEDDED_DB}`), embedded };
 }
 
@@ -44,6 +55,7 @@ async function migrate(url: string) {
 
 async function commandMigrate() {
   const { url, embedded } = await resolveDatabase();
+  if (embedded) stopOnSignals(embedded);
   try {
     await migrate(url);
     say('migrations applied');
@@ -65,29 +77,32 @@ async function waitForHttp(url: string, givenUp: () => boolean, timeoutMs = 120_
   if (!givenUp()) say(`${url} did not answer within ${timeoutMs / 1000} s; see the output above`);
 }
 
-/** Runs the whole system: database (embedded when unset), migrations, then api, worker and web. */
+/**
+ * Runs the whole system: database (embedded when unset), migrations, then api, worker and web.
+ * Stops in the right order: the children first (a running job may finish), the database last; the
+ * database runs in a process group of its own, so a terminal's Ctrl-C reaches only us and the children.
+ */
 async function commandStart(args: string[]) {
   const withWeb = !args.includes('--no-web');
   const config = loadConfig();
-  const { url, embedded } = await resolveDatabase();
   const children: ChildProcess[] = [];
+  let build: WebBuild | undefined;
+  let embedded: EmbeddedServer | undefined;
   let stopping = false;
+
+  const stopChild = (child: ChildProcess) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), CHILD_STOP_TIMEOUT_MS).unref();
+    });
 
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
     say('stopping…');
-    const exits = children
-      .filter((c) => c.exitCode === null && c.signalCode === null)
-      .map(
-        (c) =>
-          new Promise((resolve) => {
-            c.once('exit', resolve);
-            c.kill('SIGTERM');
-            setTimeout(() => c.kill('SIGKILL'), 10_000).unref();
-          }),
-      );
-    await Promise.all(exits);
+    await Promise.all([...children.map(stopChild), build?.cancel()]);
     if (embedded) {
       await embedded.stop().catch(() => {});
       say('database stopped');
@@ -98,6 +113,17 @@ async function commandStart(args: string[]) {
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
+    const database = await resolveDatabase();
+    embedded = database.embedded;
+    if (stopping) return; // a signal came while the database started: stopAll owns it now
+    const url = database.url;
+    void embedded?.exited.then(({ code, signal }) => {
+      if (stopping) return;
+      say(
+        `PostgreSQL stopped unexpectedly (${signal ?? `exit ${code}`}); see ${path.join(config.dataDir, 'postgres.log')}`,
+      );
+      void stopAll(1);
+    });
     await migrate(url);
     say('migrations applied');
     const env = {
@@ -124,7 +150,12 @@ async function commandStart(args: string[]) {
     spawnChild('worker', [MAIN, 'worker'], env);
     if (withWeb && !webBuildIsCurrent(WEB_DIR)) {
       say('building the web app (first start or changed sources)…');
-      await buildWeb(WEB_DIR, webEnv);
+      build = startWebBuild(WEB_DIR, webEnv);
+      const built = await build.done;
+      build = undefined;
+      if (!built.ok && built.interrupted && !stopping) await new Promise((r) => setTimeout(r, 1000));
+      if (stopping) return; // stopped during the build: not a failure of the build
+      if (!built.ok) throw new Error(built.reason);
     }
     if (stopping) return;
     if (withWeb) {
@@ -140,7 +171,8 @@ async function commandStart(args: string[]) {
     }
     if (!stopping) say('ready — Ctrl-C stops everything');
   } catch (err) {
-    console.error(err);
+    if (stopping) return;
+    console.error(err instanceof Error ? `[invpro] ${err.message}` : err);
     await stopAll(1);
   }
 }
@@ -149,6 +181,7 @@ async function commandStart(args: string[]) {
 async function commandRotateKeys() {
   const config = loadConfig();
   const { url, embedded } = await resolveDatabase();
+  if (embedded) stopOnSignals(embedded);
   const db = createDatabase(url, { max: 2 });
   try {
     await runMigrations(db);

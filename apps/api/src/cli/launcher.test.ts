@@ -1,78 +1,37 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../db/embedded.ts';
+import { errorLines, killQuietly, postgresOf, startLauncher, waitFor } from './launcher-harness.ts';
 
-const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), 'invpro.ts');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'invpro-launcher-'));
+// The test's own folder, opened so the postgres user can reach it (the private case has its own test).
+chmodSync(dataDir, 0o755);
+const clusterDir = path.join(dataDir, 'postgres');
 const started: ChildProcess[] = [];
 
-/** PIDs of postgres servers whose data directory is ours. */
-function postgresOf(dir: string): number[] {
-  try {
-    return execFileSync('pgrep', ['-f', `postgres -D ${dir}`], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
-
-async function start(port: number) {
-  const child = spawn(process.execPath, [CLI, 'start', '--no-web'], {
-    env: { ...process.env, DATA_DIR: dataDir, API_PORT: String(port), DATABASE_URL: '', LOG_LEVEL: 'warn' },
-    stdio: 'ignore',
-    detached: true,
-  });
-  started.push(child);
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/api/health/`);
-      if (res.ok) return child;
-    } catch {}
-    if (child.exitCode !== null) throw new Error(`launcher exited with ${child.exitCode}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('API did not become healthy');
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('condition not met in time');
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
-
 afterAll(async () => {
-  const kill = (pid: number) => {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  };
-  for (const child of started) kill(-child.pid!);
-  for (const pid of postgresOf(dataDir)) kill(pid);
+  for (const child of started) killQuietly(-child.pid!);
+  for (const pid of postgresOf(clusterDir)) killQuietly(pid);
   rmSync(dataDir, { recursive: true, force: true });
 });
+
+const apiAnswers = (port: number) =>
+  fetch(`http://127.0.0.1:${port}/api/health/`).then(
+    () => true,
+    () => false,
+  );
 
 describe('invpro start (the launcher behind npm start)', () => {
   it('starts the embedded database, migrates, serves, reuses data, stops cleanly and survives kill -9', async () => {
     const port = await freePort();
+    const env = { DATA_DIR: dataDir, API_PORT: String(port) };
     const account = { email: 'launch@example.com', username: 'launcher', password: 'violet-harbour-tractor-91' };
 
-    const first = await start(port);
-    expect(existsSync(path.join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
+    const first = await startLauncher(env, started);
+    expect(existsSync(path.join(clusterDir, 'PG_VERSION'))).toBe(true);
     const reg = await fetch(`http://127.0.0.1:${port}/api/auth/register/`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -80,14 +39,15 @@ describe('invpro start (the launcher behind npm start)', () => {
     });
     expect(reg.status).toBe(201);
 
-    // SIGTERM stops every child and the database: no orphan postgres.
-    process.kill(first.pid!, 'SIGTERM');
-    await exited(first);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(postgresOf(dataDir)).toEqual([]);
+    // SIGTERM stops every child and then the database: exit 0, no orphan postgres, no error logged.
+    process.kill(first.child.pid!, 'SIGTERM');
+    expect(await first.exited).toEqual({ code: 0, signal: null });
+    expect(postgresOf(clusterDir)).toEqual([]);
+    expect(errorLines(first.output())).toEqual([]);
+    expect(first.output()).toMatch(/database stopped/);
 
     // A second start reuses the data.
-    const second = await start(port);
+    const second = await startLauncher(env, started);
     const login = await fetch(`http://127.0.0.1:${port}/api/auth/login/`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -95,30 +55,35 @@ describe('invpro start (the launcher behind npm start)', () => {
     });
     expect(login.status).toBe(200);
 
-    // kill -9 of the launcher: api and worker notice and exit; PostgreSQL keeps running…
-    process.kill(second.pid!, 'SIGKILL');
-    await exited(second);
-    await waitFor(
-      async () =>
-        !(await fetch(`http://127.0.0.1:${port}/api/health/`).then(
-          () => true,
-          () => false,
-        )),
-    );
-    expect(postgresOf(dataDir).length).toBeGreaterThan(0);
+    // PostgreSQL dies under us: the launcher notices, stops the rest and exits non-zero.
+    const [postmaster] = postgresOf(clusterDir);
+    killQuietly(postmaster!, 'SIGKILL');
+    const afterDeath = await second.exited;
+    expect(afterDeath.code).not.toBe(0);
+    expect(second.output()).toMatch(/PostgreSQL stopped unexpectedly/);
+    await waitFor(async () => !(await apiAnswers(port)), 15_000, 'API gone after the database died');
+
+    // kill -9 of the launcher: api and worker notice and exit; PostgreSQL (its own process group) keeps running…
+    const third = await startLauncher(env, started);
+    process.kill(third.child.pid!, 'SIGKILL');
+    await third.exited;
+    await waitFor(async () => !(await apiAnswers(port)), 15_000, 'API gone after kill -9 of the launcher');
+    expect(postgresOf(clusterDir).length).toBeGreaterThan(0);
     // …and the next start stops that leftover server and recovers.
-    const third = await start(port);
+    const fourth = await startLauncher(env, started);
     // kill -9 of everything (database included) leaves a stale postmaster.pid; the next start recovers too.
-    process.kill(-third.pid!, 'SIGKILL');
-    await exited(third);
-    await waitFor(async () => postgresOf(dataDir).length === 0);
-    expect(existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(true);
-    const fourth = await start(port);
+    killQuietly(-fourth.child.pid!);
+    for (const pid of postgresOf(clusterDir)) killQuietly(pid);
+    await fourth.exited;
+    await waitFor(() => postgresOf(clusterDir).length === 0, 15_000, 'postgres gone');
+    expect(existsSync(path.join(clusterDir, 'postmaster.pid'))).toBe(true);
+    const fifth = await startLauncher(env, started);
     const health = await fetch(`http://127.0.0.1:${port}/api/health/`);
     expect(await health.json()).toEqual({ status: 'ok' });
-    process.kill(fourth.pid!, 'SIGINT');
-    await exited(fourth);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(postgresOf(dataDir)).toEqual([]);
-  }, 180_000);
+    // Ctrl-C in a terminal reaches the whole foreground process group, but not the database.
+    killQuietly(-fifth.child.pid!, 'SIGINT');
+    expect(await fifth.exited).toEqual({ code: 0, signal: null });
+    expect(postgresOf(clusterDir)).toEqual([]);
+    expect(errorLines(fifth.output())).toEqual([]);
+  }, 240_000);
 });

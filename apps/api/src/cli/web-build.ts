@@ -25,10 +25,31 @@ export function nextBin(webDir: string): string {
   return existsSync(local) ? local : path.join(webDir, '..', '..', 'node_modules', 'next', 'dist', 'bin', 'next');
 }
 
-export function buildWeb(webDir: string, env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [nextBin(webDir), 'build'], { cwd: webDir, env, stdio: 'inherit' });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`next build failed (exit ${code})`))));
-    child.on('error', reject);
+export interface WebBuild {
+  /** Settles when the build ends: a failure is a value, and a cancelled build is not a failure. */
+  done: Promise<{ ok: true } | { ok: false; reason: string; interrupted: boolean }>;
+  /** Stop the build (it is of no use once we are stopping) and wait until it has exited. */
+  cancel(): Promise<void>;
+}
+
+export function startWebBuild(webDir: string, env: NodeJS.ProcessEnv): WebBuild {
+  const child = spawn(process.execPath, [nextBin(webDir), 'build'], { cwd: webDir, env, stdio: 'inherit' });
+  let cancelled = false;
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', () => resolve({ code: null, signal: null }));
   });
+  return {
+    done: exited.then(({ code, signal }) => {
+      if (code === 0 || cancelled) return { ok: true as const };
+      // A terminal's Ctrl-C reaches the build too: interrupted is not failed.
+      const interrupted = signal !== null || code === 130 || code === 143;
+      return { ok: false as const, reason: `next build failed (${signal ?? `exit ${code}`})`, interrupted };
+    }),
+    async cancel() {
+      cancelled = true;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { closeDatabase, createDatabase } from '../db/client.ts';
-import { startEmbeddedPostgres } from '../db/embedded.ts';
+import { startEmbeddedPostgres, stopOnSignals } from '../db/embedded.ts';
 import { runMigrations } from '../db/migrate.ts';
 
 export const TEMPLATE_DB = 'invpro_template';
@@ -21,18 +21,31 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'invpro-test-'));
-  const server = await startEmbeddedPostgres(dataDir, { ephemeral: true });
-  const admin = new pg.Client(server.url);
-  await admin.connect();
-  await admin.query(`create database ${TEMPLATE_DB}`);
-  await admin.end();
-  const templateUrl = server.url.replace(/\/postgres$/, `/${TEMPLATE_DB}`);
-  const db = createDatabase(templateUrl, { max: 1 });
-  await runMigrations(db);
-  await closeDatabase(db);
+  // Our own folder: as root, the postgres user must be able to enter it.
+  chmodSync(dataDir, 0o755);
+  const removeData = () => rmSync(dataDir, { recursive: true, force: true });
+  const server = await startEmbeddedPostgres(dataDir, { ephemeral: true }).catch((err) => {
+    removeData();
+    throw err;
+  });
+  stopOnSignals(server);
+  try {
+    const admin = new pg.Client(server.url);
+    await admin.connect();
+    await admin.query(`create database ${TEMPLATE_DB}`);
+    await admin.end();
+    const templateUrl = server.url.replace(/\/postgres$/, `/${TEMPLATE_DB}`);
+    const db = createDatabase(templateUrl, { max: 1 });
+    await runMigrations(db);
+    await closeDatabase(db);
+  } catch (err) {
+    await server.stop();
+    removeData();
+    throw err;
+  }
   project.provide('pgServerUrl', server.url);
   return async () => {
     await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    removeData();
   };
 }
