@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,11 +11,13 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'invpro-launcher-'));
 chmodSync(dataDir, 0o755);
 const clusterDir = path.join(dataDir, 'postgres');
 const started: ChildProcess[] = [];
+const privateHome = mkdtempSync(path.join(tmpdir(), 'invpro-private-')); // mode 0700, like /root
+const movedClusters: string[] = [];
 
 afterAll(async () => {
   for (const child of started) killQuietly(-child.pid!);
-  for (const pid of postgresOf(clusterDir)) killQuietly(pid);
-  rmSync(dataDir, { recursive: true, force: true });
+  for (const dir of [clusterDir, ...movedClusters]) for (const pid of postgresOf(dir)) killQuietly(pid);
+  for (const dir of [dataDir, privateHome, ...movedClusters]) rmSync(dir, { recursive: true, force: true });
 });
 
 const apiAnswers = (port: number) =>
@@ -86,4 +88,27 @@ describe('invpro start (the launcher behind npm start)', () => {
     expect(postgresOf(clusterDir)).toEqual([]);
     expect(errorLines(fifth.output())).toEqual([]);
   }, 240_000);
+});
+
+describe.skipIf(process.getuid?.() !== 0)('invpro start as root in a folder only root may enter', () => {
+  it('keeps the database where the postgres user can reach it, says where, and changes no folder mode', async () => {
+    const port = await freePort();
+    const privateData = path.join(privateHome, '.data');
+    const launcher = await startLauncher({ DATA_DIR: privateData, API_PORT: String(port) }, started);
+    const moved = readFileSync(path.join(privateData, 'postgres-location'), 'utf8').trim();
+    movedClusters.push(moved);
+    expect(launcher.output()).toContain(`the database lives in ${moved}`);
+    expect(existsSync(path.join(moved, 'PG_VERSION'))).toBe(true);
+    const reg = await fetch(`http://127.0.0.1:${port}/api/auth/register/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'root@example.com', username: 'rooted', password: 'violet-harbour-tractor-91' }),
+    });
+    expect(reg.status).toBe(201);
+    expect(statSync(privateHome).mode & 0o777).toBe(0o700);
+    killQuietly(-launcher.child.pid!, 'SIGINT');
+    expect(await launcher.exited).toEqual({ code: 0, signal: null });
+    expect(postgresOf(moved)).toEqual([]);
+    expect(errorLines(launcher.output())).toEqual([]);
+  }, 120_000);
 });
