@@ -19,14 +19,15 @@ import type { Database } from './db/client.ts';
 import { registerErrorHandling, sendProblem } from './http/errors.ts';
 import { loggerOptions } from './http/logging.ts';
 import { allowedMethods, type RegisteredRoute, trackRoutes } from './http/routes-registry.ts';
+import type { JobSender } from './jobs/boss.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { teamRoutes } from './modules/accounts/team.routes.ts';
 import { jwtKey } from './modules/accounts/tokens.ts';
 import type { ShopifyClient } from './modules/shopify/client.ts';
 import { shopifyConnectionsRoutes } from './modules/shopify/connections.routes.ts';
+import { createShopifyContext, type ShopifyContext } from './modules/shopify/context.ts';
 import { shopifyOauthRoutes } from './modules/shopify/oauth.routes.ts';
 import { shopifyWebhookRoutes } from './modules/shopify/webhooks.routes.ts';
-import type { WebhookJobSender } from './modules/shopify/webhooks.service.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -34,6 +35,8 @@ declare module 'fastify' {
     db: Database;
     jwtKey: KeyObject;
     registeredRoutes: RegisteredRoute[];
+    /** The process's one Shopify context (one client, so one view of each shop's throttle). */
+    shopify: ShopifyContext;
   }
 }
 
@@ -46,8 +49,8 @@ export interface AppOptions {
   logger?: FastifyBaseLogger;
   /** Tests pass a client with short retry delays. */
   shopifyClient?: ShopifyClient;
-  /** pg-boss, to hand inbound webhooks to the worker; without it events stay `received` for the worker's sweep. */
-  boss?: WebhookJobSender;
+  /** pg-boss (send-only), to queue work in the transaction that makes it due; tests may leave it out. */
+  boss?: JobSender;
 }
 
 function hostAllowed(host: string | undefined, allowed: string[]): boolean {
@@ -84,6 +87,7 @@ export async function buildApp({ config, db, logger, shopifyClient, boss }: AppO
   app.decorateRequest('auth', null);
   const routes = trackRoutes(app);
   app.decorate('registeredRoutes', routes);
+  app.decorate('shopify', createShopifyContext({ db, config, client: shopifyClient, jobs: boss }));
   registerErrorHandling(app);
 
   app.addHook('onRequest', async (request, reply) => {
@@ -135,9 +139,9 @@ export async function buildApp({ config, db, logger, shopifyClient, boss }: AppO
 
   await app.register(accountsRoutes);
   await app.register(teamRoutes);
-  await app.register(shopifyConnectionsRoutes(shopifyClient));
-  await app.register(shopifyOauthRoutes(shopifyClient));
-  await app.register(shopifyWebhookRoutes({ boss }));
+  await app.register(shopifyConnectionsRoutes);
+  await app.register(shopifyOauthRoutes);
+  await app.register(shopifyWebhookRoutes());
 
   // Fastify answers 404 for a known path with an unknown method; HTTP says 405 with Allow.
   app.setNotFoundHandler((request, reply) => {

@@ -5,7 +5,7 @@ import { closeDatabase, createDatabase } from './db/client.ts';
 import { loggerOptions } from './http/logging.ts';
 import { startBoss } from './jobs/boss.ts';
 import { registerHousekeeping } from './modules/accounts/housekeeping.job.ts';
-import { shopifyContext } from './modules/shopify/connections.service.ts';
+import { createShopifyContext } from './modules/shopify/context.ts';
 import { registerTokenRefreshJob } from './modules/shopify/token-refresh.job.ts';
 import { registerShopifyWebhookJobs } from './modules/shopify/webhooks.job.ts';
 
@@ -22,7 +22,7 @@ async function main(role: string) {
   const stops: (() => Promise<unknown>)[] = [];
 
   if (role === 'api') {
-    // Send-only pg-boss: inbound webhooks are queued for the worker.
+    // Send-only pg-boss: work is queued for the worker (in the transaction that makes it due).
     const boss = await startBoss(config.databaseUrl, {
       sendOnly: true,
       onError: (err) => logger.error({ err }, 'pg-boss error'),
@@ -34,8 +34,10 @@ async function main(role: string) {
   } else if (role === 'worker') {
     const boss = await startBoss(config.databaseUrl, { onError: (err) => logger.error({ err }, 'pg-boss error') });
     await registerHousekeeping(boss, db, config.login.windowSeconds);
-    await registerShopifyWebhookJobs(boss, { db, config });
-    await registerTokenRefreshJob(boss, shopifyContext(db, config));
+    // The worker's one Shopify context: one client, one view of each shop's throttle.
+    const shopify = createShopifyContext({ db, config, jobs: boss });
+    await registerShopifyWebhookJobs(boss, shopify);
+    await registerTokenRefreshJob(boss, shopify);
     logger.info('worker ready');
     stops.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
   } else {

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type ShopifySim, startShopifySim } from '@invpro/shopify-sim';
 import pg from 'pg';
-import { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEncryptionKeys } from '../config.ts';
 import { freePort, startEmbeddedPostgres } from '../db/embedded.ts';
@@ -141,15 +140,16 @@ describe('invpro start stops in the right order', () => {
     await connectByOauth(api);
     const dbUrl = `postgres://postgres:postgres@127.0.0.1:${postmasterPort(clusterDir)}/invpro`;
 
-    // The token expires within the worker's renewal window; Shopify will take its time to answer.
-    await withClient(dbUrl, (c) =>
-      c.query(`update shopify_connections set token_expires_at = now() + interval '2 minutes'`),
-    );
+    // The token expires within the renewal window, and its connection's renewal job (queued when the
+    // token was saved) is due now; Shopify will take its time to answer.
     tokenTraffic.delayMs = RENEWAL_DELAY_MS;
-    const boss = new PgBoss({ connectionString: dbUrl, schema: 'pgboss', supervise: false, schedule: false });
-    await boss.start();
-    await boss.send(QUEUES.shopifyTokenRefresh.name, {});
-    await boss.stop({ graceful: false });
+    await withClient(dbUrl, async (c) => {
+      await c.query(`update shopify_connections set token_expires_at = now() + interval '2 minutes'`);
+      const due = await c.query(`update pgboss.job set start_after = now() where name = $1 and state = 'created'`, [
+        QUEUES.shopifyTokenRenewal.name,
+      ]);
+      expect(due.rowCount).toBe(1);
+    });
 
     // The renewal is in flight (Shopify has the request, its answer is held back): stop now.
     await waitFor(() => tokenTraffic.refreshes === 1, 20_000, 'the worker asked Shopify for a new token');

@@ -1,5 +1,8 @@
-import type { Queue } from 'pg-boss';
+import type pg from 'pg';
+import type { Queue, SendOptions } from 'pg-boss';
 import { PgBoss } from 'pg-boss';
+import type { Transaction } from '../db/client.ts';
+import { APP_ROLE } from '../db/roles.ts';
 
 /**
  * Every queue, with its policy, created at boot (pg-boss refuses send/work on a queue that does not
@@ -24,23 +27,27 @@ export const QUEUES = {
     retryDelayMax: 600,
     expireInSeconds: 120,
   },
-  /** Every minute: re-queue webhook events left `received` (a failed or missing send). */
-  shopifyWebhookSweep: {
-    name: 'shopify.webhook-sweep',
-    policy: 'singleton',
-    retryLimit: 1,
-    retryDelay: 30,
-    expireInSeconds: 60,
-  },
-  /** Every 5 minutes: renew expiring OAuth access tokens before any job needs them. */
-  shopifyTokenRefresh: {
-    name: 'shopify.token-refresh',
-    policy: 'singleton',
-    retryLimit: 2,
-    retryDelay: 30,
-    expireInSeconds: 240,
+  /**
+   * One connection's OAuth token renewal, due shortly before its token expires. At most one queued
+   * job per connection (`short` policy, singletonKey = connection id).
+   */
+  shopifyTokenRenewal: {
+    name: 'shopify.token-renewal',
+    policy: 'short',
+    retryLimit: 5,
+    retryDelay: 60,
+    retryBackoff: true,
+    retryDelayMax: 600,
+    expireInSeconds: 120,
   },
 } as const satisfies Record<string, Queue>;
+
+/**
+ * Queues an earlier version created and no longer uses: the per-minute webhook sweep and the
+ * five-minute token renewal loop over every tenant, replaced by jobs enqueued in the transaction
+ * that makes them due. Deleted at the worker's boot (with their schedules) so nothing runs them.
+ */
+const RETIRED_QUEUES = ['shopify.webhook-sweep', 'shopify.token-refresh'];
 
 export async function startBoss(
   databaseUrl: string,
@@ -62,5 +69,42 @@ export async function startBoss(
   for (const queue of Object.values(QUEUES)) {
     await boss.createQueue(queue.name, queue);
   }
+  if (!opts.sendOnly) {
+    for (const name of RETIRED_QUEUES) {
+      if (await boss.getQueue(name)) {
+        await boss.unschedule(name);
+        await boss.deleteQueue(name);
+      }
+    }
+  }
   return boss;
+}
+
+/** What a process needs of pg-boss to hand work on: sending only. */
+export type JobSender = Pick<PgBoss, 'send'>;
+
+/**
+ * Send a job inside the caller's transaction, so the job exists if and only if what made it due was
+ * committed (an event recorded, a token saved): nothing can be left behind or run for nothing.
+ * Requests run as the non-owner `invpro_app`, which has no rights on pg-boss's schema; the job's
+ * statements alone run as the session's own role, then the transaction is back to `invpro_app`.
+ * pg-boss's tables hold no tenant rows, so this bypasses no row-level security.
+ */
+export async function sendInTransaction(
+  tx: Transaction,
+  jobs: JobSender,
+  queue: string,
+  data: object,
+  options: Omit<SendOptions, 'db'> = {},
+): Promise<string | null> {
+  const client = (tx as unknown as { $client: pg.PoolClient }).$client;
+  await client.query(`select set_config('role', 'none', true)`);
+  try {
+    return await jobs.send(queue, data, {
+      ...options,
+      db: { executeSql: (text: string, values?: unknown[]) => client.query(text, values) },
+    });
+  } finally {
+    await client.query(`select set_config('role', '${APP_ROLE}', true)`);
+  }
 }

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { buildApp } from '../app.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { loggerOptions } from '../http/logging.ts';
+import type { JobSender } from '../jobs/boss.ts';
 import { createShopifyClient } from '../modules/shopify/client.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
@@ -30,7 +31,10 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   });
 }
 
-export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  overrides: Record<string, string> = {},
+  opts: { boss?: (database: TestDatabase) => Promise<JobSender> } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = testConfig(overrides);
   const logs: string[] = [];
@@ -43,7 +47,8 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
   const logger = pino(loggerOptions(config.logLevel), sink);
   // Shopify retries in milliseconds, not seconds, so fault tests stay fast.
   const shopifyClient = createShopifyClient({ apiOrigin: config.shopify.apiOrigin, baseDelayMs: 5, maxDelayMs: 50 });
-  const app = await buildApp({ config, db: database.db, logger, shopifyClient });
+  const boss = opts.boss ? await opts.boss(database) : undefined;
+  const app = await buildApp({ config, db: database.db, logger, shopifyClient, boss });
   await app.ready();
   return {
     app,

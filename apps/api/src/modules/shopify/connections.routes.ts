@@ -2,15 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authOf, requireAuth } from '../../http/auth.ts';
 import { errorResponses, text, uuidParam } from '../../http/schemas.ts';
-import type { ShopifyClient } from './client.ts';
-import {
-  connectStore,
-  disconnectStore,
-  getConnection,
-  retestConnection,
-  shopifyContext,
-  storeStatus,
-} from './connections.service.ts';
+import { connectStore, disconnectStore, getConnection, retestConnection, storeStatus } from './connections.service.ts';
 import { AUTH_METHODS, CONNECTION_STATES, WEBHOOK_STATES } from './schema.ts';
 
 const connection = z
@@ -46,107 +38,105 @@ const credential = (label: string) =>
     .min(1, `Enter the ${label}.`)
     .regex(/^[\x21-\x7e]+$/, `The ${label} is printable ASCII without spaces; copy it again from Shopify.`);
 
-export function shopifyConnectionsRoutes(client?: ShopifyClient): FastifyPluginAsyncZod {
-  return async (app) => {
-    app.addHook('preHandler', requireAuth);
-    const ctx = shopifyContext(app.db, app.config, client);
-    const tags = ['shopify'];
-    const security = [{ bearer: [] }];
-    const idParams = z.object({ id: uuidParam('id') });
+export const shopifyConnectionsRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.addHook('preHandler', requireAuth);
+  const ctx = app.shopify;
+  const tags = ['shopify'];
+  const security = [{ bearer: [] }];
+  const idParams = z.object({ id: uuidParam('id') });
 
-    app.post(
-      '/api/shopify/connect/',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Connect a store with its app credentials (tested before saving; secrets stored encrypted)',
-          description:
-            'Without access_token, the client-credentials grant of a Dev Dashboard app is used with api_key and api_secret. Connecting the same store again updates its credentials.',
-          body: z
-            .object({
-              store_url: text(255, 'The store URL').trim().min(1, 'Enter the store URL, e.g. acme.myshopify.com.'),
-              api_key: credential('API key'),
-              api_secret: credential('API secret'),
-              access_token: credential('access token').optional(),
-            })
-            .strict(),
-          response: { 201: connection, ...errorResponses(400, 401, 403, 502) },
+  app.post(
+    '/api/shopify/connect/',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Connect a store with its app credentials (tested before saving; secrets stored encrypted)',
+        description:
+          'Without access_token, the client-credentials grant of a Dev Dashboard app is used with api_key and api_secret. Connecting the same store again updates its credentials.',
+        body: z
+          .object({
+            store_url: text(255, 'The store URL').trim().min(1, 'Enter the store URL, e.g. acme.myshopify.com.'),
+            api_key: credential('API key'),
+            api_secret: credential('API secret'),
+            access_token: credential('access token').optional(),
+          })
+          .strict(),
+        response: { 201: connection, ...errorResponses(400, 401, 403, 502) },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await connectStore(ctx, authOf(request), request.body)),
+  );
+
+  app.get(
+    '/api/shopify/status/',
+    {
+      schema: {
+        tags,
+        security,
+        summary: "The organization's stores; the top-level fields summarise the first one",
+        response: {
+          200: z.object({
+            connected: z.boolean(),
+            store_url: z.string().nullable(),
+            shop_name: z.string().nullable(),
+            state: z.string(),
+            last_error: z.string().nullable(),
+            oauth_available: z.boolean(),
+            stores: z.array(connection),
+          }),
+          ...errorResponses(401),
         },
       },
-      async (request, reply) => reply.code(201).send(await connectStore(ctx, authOf(request), request.body)),
-    );
+    },
+    async (request) => storeStatus(ctx, authOf(request)),
+  );
 
-    app.get(
-      '/api/shopify/status/',
-      {
-        schema: {
-          tags,
-          security,
-          summary: "The organization's stores; the top-level fields summarise the first one",
-          response: {
-            200: z.object({
-              connected: z.boolean(),
-              store_url: z.string().nullable(),
-              shop_name: z.string().nullable(),
-              state: z.string(),
-              last_error: z.string().nullable(),
-              oauth_available: z.boolean(),
-              stores: z.array(connection),
-            }),
-            ...errorResponses(401),
-          },
-        },
+  app.get(
+    '/api/shopify/connections/:id/',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'One store connection',
+        params: idParams,
+        response: { 200: connection, ...errorResponses(401, 404) },
       },
-      async (request) => storeStatus(ctx, authOf(request)),
-    );
+    },
+    async (request) => getConnection(ctx, authOf(request), request.params.id),
+  );
 
-    app.get(
-      '/api/shopify/connections/:id/',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'One store connection',
-          params: idParams,
-          response: { 200: connection, ...errorResponses(401, 404) },
-        },
+  app.post(
+    '/api/shopify/connections/:id/test/',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Test the stored credentials again; failures are counted on the connection',
+        params: idParams,
+        response: { 200: connection, ...errorResponses(401, 403, 404, 409) },
       },
-      async (request) => getConnection(ctx, authOf(request), request.params.id),
-    );
+    },
+    async (request) => retestConnection(ctx, authOf(request), request.params.id),
+  );
 
-    app.post(
-      '/api/shopify/connections/:id/test/',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Test the stored credentials again; failures are counted on the connection',
-          params: idParams,
-          response: { 200: connection, ...errorResponses(401, 403, 404, 409) },
-        },
+  app.post(
+    '/api/shopify/connections/:id/disconnect/',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Disconnect: remove credentials and webhook subscriptions; keep or delete the synced data',
+        params: idParams,
+        body: z
+          .object({ delete_data: z.boolean({ error: 'delete_data must be true or false.' }).default(false) })
+          .strict(),
+        response: { 200: connection, 204: z.null(), ...errorResponses(400, 401, 403, 404) },
       },
-      async (request) => retestConnection(ctx, authOf(request), request.params.id),
-    );
-
-    app.post(
-      '/api/shopify/connections/:id/disconnect/',
-      {
-        schema: {
-          tags,
-          security,
-          summary: 'Disconnect: remove credentials and webhook subscriptions; keep or delete the synced data',
-          params: idParams,
-          body: z
-            .object({ delete_data: z.boolean({ error: 'delete_data must be true or false.' }).default(false) })
-            .strict(),
-          response: { 200: connection, 204: z.null(), ...errorResponses(400, 401, 403, 404) },
-        },
-      },
-      async (request, reply) => {
-        const result = await disconnectStore(ctx, authOf(request), request.params.id, request.body.delete_data);
-        return result ? result : reply.code(204).send(null);
-      },
-    );
-  };
-}
+    },
+    async (request, reply) => {
+      const result = await disconnectStore(ctx, authOf(request), request.params.id, request.body.delete_data);
+      return result ? result : reply.code(204).send(null);
+    },
+  );
+};

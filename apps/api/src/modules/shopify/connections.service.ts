@@ -1,36 +1,29 @@
-import { and, eq, sql } from 'drizzle-orm';
-import type { Config } from '../../config.ts';
-import type { Database } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { AppError } from '../../http/errors.ts';
 import { assertCanManageTeam } from '../accounts/team.service.ts';
 import { membershipOf } from '../accounts/users.queries.ts';
-import { createShopifyClient, type ShopifyClient, ShopifyError } from './client.ts';
+import { ShopifyError } from './client.ts';
 import {
   type ConnectionRow,
   type ConnectionView,
+  clearCredentials,
   connectionView,
+  deleteConnection,
   findConnection,
   findConnectionByShop,
   listConnections,
+  recordConnectionFailure,
+  recordConnectionTested,
+  upsertTestedConnection,
 } from './connections.queries.ts';
+import type { ShopifyContext } from './context.ts';
 import { hint, open, seal } from './crypto.ts';
 import { CONNECTION_TEST, type ConnectionTestResult, missingScopes } from './operations.ts';
-import { shopifyConnections, shopifyShopIndex } from './schema.ts';
+import type { shopifyConnections } from './schema.ts';
 import { normalizeShopDomain } from './shop-domain.ts';
-import { ensureFreshAccessToken } from './token-refresh.ts';
+import { ensureFreshAccessToken, scheduleTokenRenewal } from './token-refresh.ts';
 import { registerWebhooks, unregisterWebhooks } from './webhook-subscriptions.ts';
-
-export interface ShopifyContext {
-  db: Database;
-  config: Config;
-  client: ShopifyClient;
-}
-
-export function shopifyContext(db: Database, config: Config, client?: ShopifyClient): ShopifyContext {
-  return { db, config, client: client ?? createShopifyClient({ apiOrigin: config.shopify.apiOrigin }) };
-}
 
 interface Actor {
   userId: string;
@@ -119,17 +112,7 @@ export async function testConnection(
 
 async function recordFailure(ctx: ShopifyContext, orgId: string, connectionId: string, failure: AppError) {
   await withTenant(ctx.db, orgId, (tx) =>
-    tx
-      .update(shopifyConnections)
-      .set({
-        errorCount: sql`${shopifyConnections.errorCount} + 1`,
-        lastError: failure.message,
-        lastErrorAt: sql`now()`,
-        lastCheckedAt: sql`now()`,
-        state: sql`case when ${shopifyConnections.state} = 'connected' then 'error' else ${shopifyConnections.state} end`,
-        updatedAt: sql`now()`,
-      })
-      .where(and(eq(shopifyConnections.orgId, orgId), eq(shopifyConnections.id, connectionId))),
+    recordConnectionFailure(tx, { orgId, id: connectionId, message: failure.message, checked: true }),
   );
 }
 
@@ -229,14 +212,8 @@ export async function saveTestedConnection(
   const existing = await withTenant(ctx.db, actor.orgId, (tx) => findConnectionByShop(tx, actor.orgId, shop));
   const id = existing?.id ?? newId();
   await withTenant(ctx.db, actor.orgId, async (tx) => {
-    await tx
-      .insert(shopifyConnections)
-      .values({ orgId: actor.orgId, id, shopDomain: shop, connectedBy: actor.userId, ...values })
-      .onConflictDoUpdate({ target: [shopifyConnections.orgId, shopifyConnections.shopDomain], set: values });
-    await tx
-      .insert(shopifyShopIndex)
-      .values({ shopDomain: shop, orgId: actor.orgId, connectionId: id })
-      .onConflictDoNothing();
+    await upsertTestedConnection(tx, { orgId: actor.orgId, id, shopDomain: shop, connectedBy: actor.userId, values });
+    await scheduleTokenRenewal(ctx, tx, { orgId: actor.orgId, id, tokenExpiresAt: credentials.tokenExpiresAt ?? null });
   });
   await registerWebhooks(ctx, actor.orgId, id, shop, accessToken);
   return id;
@@ -268,18 +245,14 @@ export async function retestConnection(
   try {
     const result = await testConnection(ctx, row.shopDomain, token);
     await withTenant(ctx.db, actor.orgId, (tx) =>
-      tx
-        .update(shopifyConnections)
-        .set({
-          state: 'connected',
-          shopName: result.shop.name,
-          planName: result.shop.plan.publicDisplayName,
-          currency: result.shop.currencyCode,
-          scopes: result.currentAppInstallation.accessScopes.map((s) => s.handle).sort(),
-          lastCheckedAt: new Date(),
-          updatedAt: new Date(),
-        })
-        .where(and(eq(shopifyConnections.orgId, actor.orgId), eq(shopifyConnections.id, row.id))),
+      recordConnectionTested(tx, {
+        orgId: actor.orgId,
+        id: row.id,
+        shopName: result.shop.name,
+        planName: result.shop.plan.publicDisplayName,
+        currency: result.shop.currencyCode,
+        scopes: result.currentAppInstallation.accessScopes.map((s) => s.handle).sort(),
+      }),
     );
   } catch (err) {
     const failure = describeFailure(err, row.shopDomain);
@@ -303,31 +276,11 @@ export async function disconnectStore(
   if (!row) throw new AppError('not_found', 'No store connection with that id in this organization.');
   const token = await ensureFreshAccessToken(ctx, actor.orgId, row.id).catch(() => accessTokenOf(ctx, row));
   if (token) await unregisterWebhooks(ctx, row, token).catch(() => {});
-  await withTenant(ctx.db, actor.orgId, async (tx) => {
-    const where = and(eq(shopifyConnections.orgId, actor.orgId), eq(shopifyConnections.id, row.id));
-    if (deleteData) {
-      await tx.delete(shopifyConnections).where(where);
-      return;
-    }
-    await tx
-      .update(shopifyConnections)
-      .set({
-        state: 'disconnected',
-        apiSecretEnc: null,
-        accessTokenEnc: null,
-        refreshTokenEnc: null,
-        tokenExpiresAt: null,
-        accessTokenHint: null,
-        apiSecretHint: null,
-        webhooksState: 'not_configured',
-        webhookSubscriptions: [],
-        updatedAt: new Date(),
-      })
-      .where(where);
-    await tx
-      .delete(shopifyShopIndex)
-      .where(and(eq(shopifyShopIndex.orgId, actor.orgId), eq(shopifyShopIndex.connectionId, row.id)));
-  });
+  await withTenant(ctx.db, actor.orgId, (tx) =>
+    deleteData
+      ? deleteConnection(tx, { orgId: actor.orgId, id: row.id })
+      : clearCredentials(tx, { orgId: actor.orgId, id: row.id, state: 'disconnected' }),
+  );
   if (deleteData) return null;
   return connectionView((await withTenant(ctx.db, actor.orgId, (tx) => findConnection(tx, actor.orgId, row.id)))!);
 }

@@ -1,9 +1,9 @@
-import { and, eq } from 'drizzle-orm';
 import type { EncryptionKey } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
 import { withScope, withTenant } from '../../db/tenant.ts';
+import { lockConnectionsOf, resealConnection } from './connections.queries.ts';
 import { keyIdOf, open, seal } from './crypto.ts';
-import { shopifyConnections, shopifyShopIndex } from './schema.ts';
+import { shopifyShopIndex } from './schema.ts';
 
 const SEALED_COLUMNS = ['apiSecretEnc', 'accessTokenEnc', 'refreshTokenEnc'] as const;
 
@@ -28,7 +28,7 @@ export async function resealSecrets(db: Database, keys: EncryptionKey[]): Promis
   for (const { orgId } of orgs) {
     report.organizations++;
     await withTenant(db, orgId, async (tx) => {
-      const rows = await tx.select().from(shopifyConnections).where(eq(shopifyConnections.orgId, orgId)).for('update');
+      const rows = await lockConnectionsOf(tx, orgId);
       for (const row of rows) {
         const changes: Partial<Record<(typeof SEALED_COLUMNS)[number], string>> = {};
         for (const column of SEALED_COLUMNS) {
@@ -37,10 +37,7 @@ export async function resealSecrets(db: Database, keys: EncryptionKey[]): Promis
         }
         const count = Object.keys(changes).length;
         if (count === 0) continue;
-        await tx
-          .update(shopifyConnections)
-          .set(changes)
-          .where(and(eq(shopifyConnections.orgId, orgId), eq(shopifyConnections.id, row.id)));
+        await resealConnection(tx, { orgId, id: row.id, sealed: changes });
         report.connections++;
         report.secrets += count;
       }

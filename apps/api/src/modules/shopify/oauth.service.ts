@@ -5,13 +5,8 @@ import { withTenant } from '../../db/tenant.ts';
 import { AppError } from '../../http/errors.ts';
 import { assertCanManageTeam } from '../accounts/team.service.ts';
 import { newOpaqueToken, sha256 } from '../accounts/tokens.ts';
-import {
-  assertManager,
-  describeFailure,
-  type ShopifyContext,
-  saveTestedConnection,
-  testConnection,
-} from './connections.service.ts';
+import { assertManager, describeFailure, saveTestedConnection, testConnection } from './connections.service.ts';
+import type { ShopifyContext } from './context.ts';
 import { missingScopes, REQUIRED_SCOPES } from './operations.ts';
 import { shopifyOauthStates } from './schema.ts';
 import { normalizeShopDomain } from './shop-domain.ts';

@@ -2,36 +2,45 @@ import { createHmac } from 'node:crypto';
 import { type ShopifySim, startShopifySim } from '@invpro/shopify-sim';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
+import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QUEUES, startBoss } from '../../jobs/boss.ts';
 import { createTestApp, json, registerUser, type TestApp } from '../../test/app.ts';
 import { databaseChecksum } from '../../test/guard/checksum.ts';
 import type { ShopifyClient } from './client.ts';
-import { shopifyContext } from './connections.service.ts';
+import { createShopifyContext } from './context.ts';
 import { open } from './crypto.ts';
 import { STATE_COOKIE } from './oauth.service.ts';
-import { ensureFreshAccessToken, refreshExpiringTokens } from './token-refresh.ts';
+import { registerTokenRefreshJob } from './token-refresh.job.ts';
+import { ensureFreshAccessToken, renewConnectionToken, SCHEDULED_REFRESH_WINDOW_MS } from './token-refresh.ts';
 
 const APP_KEY = 'invpro-oauth-test-app';
 const APP_SECRET = 'oauth-test-secret-0123456789abcdef';
 
 let sim: ShopifySim;
 let t: TestApp;
+let boss: PgBoss;
 let owner: Awaited<ReturnType<typeof registerUser>>;
 let other: Awaited<ReturnType<typeof registerUser>>;
 
 beforeAll(async () => {
   sim = await startShopifySim({ seed: 11 });
   sim.registerApp({ clientId: APP_KEY, clientSecret: APP_SECRET });
-  t = await createTestApp({
-    SHOPIFY_API_ORIGIN: sim.origin,
-    SHOPIFY_API_KEY: APP_KEY,
-    SHOPIFY_API_SECRET: APP_SECRET,
-    SHOPIFY_WEBHOOK_BASE_URL: 'http://127.0.0.1:9',
-  });
+  t = await createTestApp(
+    {
+      SHOPIFY_API_ORIGIN: sim.origin,
+      SHOPIFY_API_KEY: APP_KEY,
+      SHOPIFY_API_SECRET: APP_SECRET,
+      SHOPIFY_WEBHOOK_BASE_URL: 'http://127.0.0.1:9',
+    },
+    // Saving a token schedules its connection's renewal job.
+    { boss: async (database) => (boss = await startBoss(database.url)) },
+  );
   owner = await registerUser(t.app);
   other = await registerUser(t.app);
 });
 afterAll(async () => {
+  await boss?.stop({ graceful: false, timeout: 5000 });
   await t?.close();
   await sim?.close();
 });
@@ -375,7 +384,7 @@ describe('expiring tokens', () => {
         return inner.postJson(s, path, body);
       },
     };
-    const ctx = shopifyContext(t.database.db, t.config, counting);
+    const ctx = createShopifyContext({ db: t.database.db, config: t.config, client: counting, jobs: boss });
 
     // Fresh: no refresh.
     expect(await ensureFreshAccessToken(ctx, orgId, id)).toBe(oldAccess);
@@ -409,13 +418,42 @@ describe('expiring tokens', () => {
     });
     expect(json(retest)).toMatchObject({ state: 'connected', error_count: 0 });
 
-    // The scheduled job renews what expires within its window, and only that.
+    // Each saved token scheduled its connection's renewal: one queued job, due a window before expiry.
+    const queued = async () =>
+      (
+        await t.database.db.execute(
+          sql`select data, start_after from pgboss.job where name = ${QUEUES.shopifyTokenRenewal.name} and singleton_key = ${id} and state = 'created'`,
+        )
+      ).rows as { data: { org_id: string; connection_id: string }; start_after: string }[];
+    const [next] = await queued();
+    expect(await queued()).toHaveLength(1);
+    expect(next!.data).toEqual({ org_id: orgId, connection_id: id });
+    const expiry = new Date(after!.token_expires_at as string).getTime();
+    expect(Math.abs(new Date(next!.start_after).getTime() - (expiry - SCHEDULED_REFRESH_WINDOW_MS))).toBeLessThan(5000);
+
+    // The job renews what expires within its window, and only that.
     await t.database.db.execute(
       sql`update shopify_connections set token_expires_at = now() + interval '10 minutes' where id = ${id}`,
     );
-    const scheduled = await refreshExpiringTokens(ctx);
-    expect(scheduled).toMatchObject({ checked: 1, refreshed: 1, failed: 0 });
-    expect(await refreshExpiringTokens(ctx)).toMatchObject({ checked: 0, refreshed: 0 });
+    expect(await renewConnectionToken(ctx, next!.data)).toBe('refreshed');
+    expect(await renewConnectionToken(ctx, next!.data)).toBe('not_due');
+    expect(await queued()).toHaveLength(1);
+
+    // And the worker runs it: a due job renews the token.
+    await registerTokenRefreshJob(boss, ctx);
+    await t.database.db.execute(
+      sql`update shopify_connections set token_expires_at = now() + interval '2 minutes' where id = ${id}`,
+    );
+    const beforeJob = (await connectionRows(shop))[0]!.access_token_enc;
+    await t.database.db.execute(
+      sql`update pgboss.job set start_after = now() where name = ${QUEUES.shopifyTokenRenewal.name} and singleton_key = ${id} and state = 'created'`,
+    );
+    const deadline = Date.now() + 20_000;
+    while ((await connectionRows(shop))[0]!.access_token_enc === beforeJob && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect((await connectionRows(shop))[0]!.access_token_enc).not.toBe(beforeJob);
+    await boss.offWork(QUEUES.shopifyTokenRenewal.name);
 
     // Through the app as well: retest renews a nearly expired token by itself.
     await t.database.db.execute(

@@ -28,6 +28,19 @@ export interface ConnectionTestResult {
   currentAppInstallation: { id: string; accessScopes: { handle: string }[] };
 }
 
+/**
+ * Who is this token for? The cheapest authenticated call (cost 1): used to confirm an uninstall,
+ * since only Shopify refusing our token proves the app is gone (webhook headers prove nothing).
+ */
+export const SHOP_IDENTITY = /* GraphQL */ `
+  query ShopIdentity {
+    shop {
+      id
+      myshopifyDomain
+    }
+  }
+`;
+
 export const WEBHOOK_SUBSCRIPTION_CREATE = /* GraphQL */ `
 mutation WebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $uri: String!) {
   webhookSubscriptionCreate(topic: $topic, webhookSubscription: { uri: $uri, format: JSON }) {

@@ -19,6 +19,7 @@ export const CONNECTION_STATES = ['connected', 'error', 'uninstalled', 'disconne
 export type ConnectionState = (typeof CONNECTION_STATES)[number];
 export const AUTH_METHODS = ['access_token', 'client_credentials', 'oauth'] as const;
 export const WEBHOOK_STATES = ['not_configured', 'registered', 'partial', 'failed'] as const;
+export const WEBHOOK_EVENT_STATES = ['received', 'processed', 'stored', 'ignored', 'failed'] as const;
 
 const tenantPolicy = (name: string) =>
   pgPolicy(name, {
@@ -113,10 +114,11 @@ export const webhookEvents = pgTable(
     payload: jsonb().notNull(),
     receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     processedAt: timestamp({ withTimezone: true }),
-    /** received → processed | stored (kept for the sync engine) | failed */
-    status: text({ enum: ['received', 'processed', 'stored', 'failed'] })
-      .notNull()
-      .default('received'),
+    /**
+     * received → processed | stored (kept for the sync engine) | ignored (stale, another shop's
+     * payload, or an uninstall Shopify does not confirm; `error` says why) | failed
+     */
+    status: text({ enum: WEBHOOK_EVENT_STATES }).notNull().default('received'),
     error: text(),
   },
   (t) => [

@@ -1,18 +1,18 @@
-import { and, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
-import type { Transaction } from '../../db/client.ts';
-import { withScope, withTenant } from '../../db/tenant.ts';
+import { sql } from 'drizzle-orm';
+import type { Queryable, Transaction } from '../../db/client.ts';
+import { withTenant } from '../../db/tenant.ts';
 import { AppError } from '../../http/errors.ts';
+import { QUEUES, sendInTransaction } from '../../jobs/boss.ts';
 import { ShopifyError } from './client.ts';
-import { type ConnectionRow, findConnection } from './connections.queries.ts';
-import type { ShopifyContext } from './connections.service.ts';
+import { type ConnectionRow, findConnection, recordConnectionFailure, saveTokens } from './connections.queries.ts';
+import type { ShopifyContext } from './context.ts';
 import { hint, open, seal } from './crypto.ts';
-import { shopifyConnections, shopifyShopIndex } from './schema.ts';
 
 /**
  * Expiring offline tokens (SHOPIFY.md §7): an OAuth connection's access token lives about an hour and
  * is renewed with its refresh token, which rotates on every use. Anything that calls Shopify for a
- * connection asks `ensureFreshAccessToken` first; the worker calls `refreshExpiringTokens` on a
- * schedule so idle stores stay renewable.
+ * connection asks `ensureFreshAccessToken` first, and every saved token schedules a job for its own
+ * connection (`scheduleTokenRenewal`), so idle stores stay renewable without any loop over tenants.
  */
 
 /** Renew when the access token has less than this left. */
@@ -45,8 +45,6 @@ const needsRefresh = (row: ConnectionRow, marginMs: number, now: number) =>
   row.refreshTokenEnc !== null &&
   row.tokenExpiresAt !== null &&
   row.tokenExpiresAt.getTime() - now < marginMs;
-
-const where = (orgId: string, id: string) => and(eq(shopifyConnections.orgId, orgId), eq(shopifyConnections.id, id));
 
 function refusal(row: ConnectionRow, err: unknown): AppError {
   if (err instanceof ShopifyError && err.kind === 'unreachable') {
@@ -94,29 +92,18 @@ async function refreshLocked(
       if (typeof grant?.access_token !== 'string' || !grant.access_token) throw new Error('No access token.');
     } catch (err) {
       const failure = refusal(row, err);
-      await tx
-        .update(shopifyConnections)
-        .set({
-          errorCount: sql`${shopifyConnections.errorCount} + 1`,
-          lastError: failure.message,
-          lastErrorAt: sql`now()`,
-          state: sql`case when ${shopifyConnections.state} = 'connected' then 'error' else ${shopifyConnections.state} end`,
-          updatedAt: sql`now()`,
-        })
-        .where(where(orgId, connectionId));
+      await recordConnectionFailure(tx, { orgId, id: connectionId, message: failure.message });
       return { failure };
     }
     const columns = tokenColumns(ctx, grant);
-    await tx
-      .update(shopifyConnections)
-      .set({
-        ...columns,
-        // Shopify answers a refresh with the refresh token it rotated to; keep ours if it did not.
-        refreshTokenEnc: columns.refreshTokenEnc ?? row.refreshTokenEnc,
-        refreshTokenExpiresAt: columns.refreshTokenEnc ? columns.refreshTokenExpiresAt : row.refreshTokenExpiresAt,
-        updatedAt: new Date(),
-      })
-      .where(where(orgId, connectionId));
+    const tokens = {
+      ...columns,
+      // Shopify answers a refresh with the refresh token it rotated to; keep ours if it did not.
+      refreshTokenEnc: columns.refreshTokenEnc ?? row.refreshTokenEnc,
+      refreshTokenExpiresAt: columns.refreshTokenEnc ? columns.refreshTokenExpiresAt : row.refreshTokenExpiresAt,
+    };
+    await saveTokens(tx, { orgId, id: connectionId, tokens });
+    await scheduleTokenRenewal(ctx, tx, { orgId, id: connectionId, tokenExpiresAt: tokens.tokenExpiresAt });
     return { token: grant.access_token, refreshed: true };
   });
   if ('failure' in outcome) throw outcome.failure;
@@ -150,47 +137,53 @@ async function freshAccessToken(ctx: ShopifyContext, orgId: string, connectionId
   return refreshLocked(ctx, orgId, connectionId, marginMs);
 }
 
-/** How far ahead the scheduled job renews: wider than its interval, so no token lapses between runs. */
+/** How far ahead of expiry the scheduled renewal runs: a token is renewed while it still works. */
 export const SCHEDULED_REFRESH_WINDOW_MS = 15 * 60 * 1000;
 
+export interface TokenRenewalJob {
+  org_id: string;
+  connection_id: string;
+}
+
 /**
- * For the worker (every 5 minutes or so): renew every OAuth token that expires within `windowMs`,
- * tenant by tenant. Failures are recorded on their connections and counted; one store's failure
- * does not stop the others.
+ * Schedule this connection's next renewal, in the transaction that saved its token, as a job that
+ * names its tenant: found by pg-boss, not by a loop over every organization. One queued job per
+ * connection (the queue's `short` policy and the connection id as singleton key); a job that runs
+ * early finds nothing due and schedules the next.
  */
-export async function refreshExpiringTokens(
+export async function scheduleTokenRenewal(
   ctx: ShopifyContext,
+  tx: Queryable,
+  p: { orgId: string; id: string; tokenExpiresAt: Date | null },
+): Promise<void> {
+  if (!ctx.jobs || !p.tokenExpiresAt) return;
+  const data: TokenRenewalJob = { org_id: p.orgId, connection_id: p.id };
+  const startAfter = new Date(Math.max(Date.now(), p.tokenExpiresAt.getTime() - SCHEDULED_REFRESH_WINDOW_MS));
+  await sendInTransaction(tx as Transaction, ctx.jobs, QUEUES.shopifyTokenRenewal.name, data, {
+    singletonKey: p.id,
+    startAfter,
+  });
+}
+
+/**
+ * The renewal job of one connection: renew when it expires within the window. A connection that is
+ * gone or holds no renewable token is done with (the job is not rescheduled). A refusal is recorded
+ * on the connection by the renewal itself; a Shopify outage throws, and pg-boss retries.
+ */
+export async function renewConnectionToken(
+  ctx: ShopifyContext,
+  job: TokenRenewalJob,
   windowMs = SCHEDULED_REFRESH_WINDOW_MS,
-): Promise<{ checked: number; refreshed: number; failed: number }> {
-  const orgs = await withScope(ctx.db, {}, (tx) =>
-    tx.selectDistinct({ orgId: shopifyShopIndex.orgId }).from(shopifyShopIndex),
+): Promise<'refreshed' | 'not_due' | 'gone'> {
+  const row = await withTenant(ctx.db, job.org_id, (tx) => findConnection(tx, job.org_id, job.connection_id));
+  if (row?.authMethod !== 'oauth' || !row.refreshTokenEnc || !row.tokenExpiresAt) return 'gone';
+  if (!['connected', 'error'].includes(row.state)) return 'gone';
+  const outcome = await freshAccessToken(ctx, job.org_id, job.connection_id, windowMs);
+  if (outcome.refreshed) return 'refreshed';
+  // Not due yet (a job that ran early, or one renewed on use meanwhile): the next one is queued by
+  // whichever renewal saved the current token; make sure of it.
+  await withTenant(ctx.db, job.org_id, (tx) =>
+    scheduleTokenRenewal(ctx, tx, { orgId: job.org_id, id: job.connection_id, tokenExpiresAt: row.tokenExpiresAt }),
   );
-  const result = { checked: 0, refreshed: 0, failed: 0 };
-  const horizon = new Date(Date.now() + windowMs);
-  for (const { orgId } of orgs) {
-    const due = await withTenant(ctx.db, orgId, (tx) =>
-      tx
-        .select({ id: shopifyConnections.id })
-        .from(shopifyConnections)
-        .where(
-          and(
-            eq(shopifyConnections.orgId, orgId),
-            eq(shopifyConnections.authMethod, 'oauth'),
-            inArray(shopifyConnections.state, ['connected', 'error']),
-            isNotNull(shopifyConnections.refreshTokenEnc),
-            lt(shopifyConnections.tokenExpiresAt, horizon),
-          ),
-        ),
-    );
-    for (const { id } of due) {
-      result.checked++;
-      try {
-        if ((await freshAccessToken(ctx, orgId, id, windowMs)).refreshed) result.refreshed++;
-      } catch {
-        // Recorded on the connection when Shopify refused; anything else is retried next run.
-        result.failed++;
-      }
-    }
-  }
-  return result;
+  return 'not_due';
 }

@@ -1,14 +1,12 @@
-import { and, eq } from 'drizzle-orm';
 import { withTenant } from '../../db/tenant.ts';
-import type { ConnectionRow } from './connections.queries.ts';
-import type { ShopifyContext } from './connections.service.ts';
+import { type ConnectionRow, saveWebhookRegistration } from './connections.queries.ts';
+import type { ShopifyContext } from './context.ts';
 import {
   WEBHOOK_SUBSCRIPTION_CREATE,
   WEBHOOK_SUBSCRIPTION_DELETE,
   WEBHOOK_SUBSCRIPTIONS,
   WEBHOOK_TOPICS,
 } from './operations.ts';
-import { shopifyConnections } from './schema.ts';
 
 export const webhookUri = (base: string) => `${base}/api/shopify/webhook/`;
 
@@ -43,17 +41,12 @@ export async function registerWebhooks(
   token: string,
 ) {
   const base = ctx.config.shopify.webhookBaseUrl;
-  const save = (values: Partial<typeof shopifyConnections.$inferInsert>) =>
-    withTenant(ctx.db, orgId, (tx) =>
-      tx
-        .update(shopifyConnections)
-        .set(values)
-        .where(and(eq(shopifyConnections.orgId, orgId), eq(shopifyConnections.id, connectionId))),
-    );
+  const save = (values: Omit<Parameters<typeof saveWebhookRegistration>[1], 'orgId' | 'id'>) =>
+    withTenant(ctx.db, orgId, (tx) => saveWebhookRegistration(tx, { orgId, id: connectionId, ...values }));
   if (!base) {
     await save({
-      webhooksState: 'not_configured',
-      webhooksError: 'SHOPIFY_WEBHOOK_BASE_URL is not set, so no webhooks were registered.',
+      state: 'not_configured',
+      error: 'SHOPIFY_WEBHOOK_BASE_URL is not set, so no webhooks were registered.',
     });
     return;
   }
@@ -79,9 +72,9 @@ export async function registerWebhooks(
     errors.push((err as Error).message);
   }
   await save({
-    webhooksState: errors.length === 0 ? 'registered' : registered.length > 0 ? 'partial' : 'failed',
-    webhooksError: errors.length ? errors.join(' | ') : null,
-    webhookSubscriptions: registered,
+    state: errors.length === 0 ? 'registered' : registered.length > 0 ? 'partial' : 'failed',
+    error: errors.length ? errors.join(' | ') : null,
+    subscriptions: registered,
   });
 }
 

@@ -1,19 +1,14 @@
 import type { PgBoss } from 'pg-boss';
 import { z } from 'zod';
 import { QUEUES } from '../../jobs/boss.ts';
-import {
-  type ProcessOutcome,
-  processWebhookEvent,
-  recordProcessingError,
-  sweepReceivedEvents,
-  type WebhookContext,
-} from './webhooks.service.ts';
+import type { ShopifyContext } from './context.ts';
+import { type ProcessOutcome, processWebhookEvent, recordProcessingError } from './webhooks.service.ts';
 
 const jobData = z.object({ org_id: z.uuid(), event_id: z.uuid() });
 
 /** The job's body: parse the payload, process, and on failure note why (the last attempt marks it failed). */
 export async function runWebhookJob(
-  ctx: WebhookContext,
+  ctx: ShopifyContext,
   data: unknown,
   attempt: { retryCount: number; retryLimit: number } = { retryCount: 0, retryLimit: 0 },
 ): Promise<ProcessOutcome> {
@@ -26,12 +21,11 @@ export async function runWebhookJob(
   }
 }
 
-export async function registerShopifyWebhookJobs(boss: PgBoss, ctx: WebhookContext) {
+/** Each event's job is queued by the API in the transaction that recorded it: nothing to sweep for. */
+export async function registerShopifyWebhookJobs(boss: PgBoss, ctx: ShopifyContext) {
   await boss.work(QUEUES.shopifyWebhook.name, { includeMetadata: true, localConcurrency: 4 }, async (jobs) => {
     const outcomes: ProcessOutcome[] = [];
     for (const job of jobs) outcomes.push(await runWebhookJob(ctx, job.data, job));
     return outcomes;
   });
-  await boss.work(QUEUES.shopifyWebhookSweep.name, async () => ({ queued: await sweepReceivedEvents(ctx, boss) }));
-  await boss.schedule(QUEUES.shopifyWebhookSweep.name, '* * * * *');
 }

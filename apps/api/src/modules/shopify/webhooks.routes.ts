@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { sendProblem } from '../../http/errors.ts';
 import { errorResponses } from '../../http/schemas.ts';
-import { enqueueEvents, receiveWebhook, type WebhookJobSender } from './webhooks.service.ts';
+import { QueueUnavailable, receiveWebhook } from './webhooks.service.ts';
 
 /** Shopify's product payloads can be large (up to 100 variants with images). */
 export const WEBHOOK_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
@@ -11,7 +11,7 @@ export const WEBHOOK_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
  * `POST /api/shopify/webhook/`: Shopify calling, no bearer token. An encapsulated plugin, so only
  * this route reads JSON as raw bytes (the HMAC covers the bytes, never re-serialized JSON).
  */
-export function shopifyWebhookRoutes(opts: { boss?: WebhookJobSender | undefined } = {}): FastifyPluginAsyncZod {
+export function shopifyWebhookRoutes(): FastifyPluginAsyncZod {
   return async (app) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser(
@@ -19,7 +19,6 @@ export function shopifyWebhookRoutes(opts: { boss?: WebhookJobSender | undefined
       { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT_BYTES },
       (_request, body, done) => done(null, body),
     );
-    const ctx = { db: app.db, config: app.config };
 
     app.post(
       '/api/shopify/webhook/',
@@ -32,13 +31,21 @@ export function shopifyWebhookRoutes(opts: { boss?: WebhookJobSender | undefined
             'Shopify signs the raw body with the app secret (X-Shopify-Hmac-Sha256). Anything unverified gets 401 and stores nothing; a repeated X-Shopify-Event-Id gets 200 and is ignored.',
           response: {
             200: z.object({ status: z.enum(['recorded', 'duplicate', 'acknowledged']) }),
-            ...errorResponses(400, 401, 413, 415),
+            ...errorResponses(400, 401, 413, 415, 503),
           },
         },
       },
       async (request, reply) => {
         const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-        const result = await receiveWebhook(ctx, raw, request.headers);
+        let result: Awaited<ReturnType<typeof receiveWebhook>>;
+        try {
+          result = await receiveWebhook(app.shopify, raw, request.headers);
+        } catch (err) {
+          if (!(err instanceof QueueUnavailable)) throw err;
+          // Nothing was recorded: Shopify retries a delivery that did not get a 2xx.
+          request.log.error({ err }, 'webhook not recorded: the job queue is unavailable');
+          return sendProblem(reply, 503, 'The webhook could not be recorded right now; deliver it again later.');
+        }
         switch (result.outcome) {
           case 'rejected':
             request.log.warn({ shop: request.headers['x-shopify-shop-domain'] }, `webhook refused: ${result.reason}`);
@@ -47,15 +54,8 @@ export function shopifyWebhookRoutes(opts: { boss?: WebhookJobSender | undefined
             return sendProblem(reply, 400, result.reason);
           case 'acknowledged':
             return { status: 'acknowledged' as const };
-          case 'recorded': {
-            if (opts.boss && result.created.length > 0) {
-              // A failed send loses nothing: the worker's sweep re-queues events left `received`.
-              await enqueueEvents(opts.boss, result.created).catch((err) =>
-                request.log.error({ err }, 'could not queue webhook processing; the sweep will retry'),
-              );
-            }
+          case 'recorded':
             return { status: result.created.length > 0 ? ('recorded' as const) : ('duplicate' as const) };
-          }
         }
       },
     );

@@ -1,25 +1,28 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
-import type { PgBoss } from 'pg-boss';
-import type { Config } from '../../config.ts';
-import type { Database } from '../../db/client.ts';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Transaction } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { withScope, withTenant } from '../../db/tenant.ts';
-import { QUEUES } from '../../jobs/boss.ts';
+import { AppError } from '../../http/errors.ts';
+import { QUEUES, sendInTransaction } from '../../jobs/boss.ts';
+import { ShopifyError } from './client.ts';
+import { type ConnectionRow, clearCredentials, deleteConnection, findConnection } from './connections.queries.ts';
+import type { ShopifyContext } from './context.ts';
 import { open } from './crypto.ts';
-import { shopifyConnections, shopifyShopIndex, webhookEvents } from './schema.ts';
+import { SHOP_IDENTITY } from './operations.ts';
+import { shopifyShopIndex, webhookEvents } from './schema.ts';
+import { ensureFreshAccessToken } from './token-refresh.ts';
 
-// Inbound Shopify webhooks (SHOPIFY.md §6): verify the HMAC of the raw body with the secret of each
-// connection that holds the shop (inside that connection's tenant), record the event once per
-// (connection, event id), and hand the work to a pg-boss job. Expected failures are values.
-
-/** What the API needs of pg-boss: sending only (the worker does the work). */
-export type WebhookJobSender = Pick<PgBoss, 'send'>;
-
-export interface WebhookContext {
-  db: Database;
-  config: Config;
-}
+// Inbound Shopify webhooks (docs/shopify.md, "Webhooks"): verify the HMAC of the raw body with the
+// secret of each connection that holds the shop (inside that connection's tenant), record the event
+// once per (connection, event id) and queue its job in the same transaction. Expected failures are
+// values.
+//
+// Shopify signs only the body, and every OAuth store shares our app's secret: the headers (shop,
+// topic, event id, triggered-at) can be replayed around a body signed for another store. So a
+// webhook is a hint. It changes only rows of the connection it was recorded under, after the
+// payload's own shop fields agree with that connection, and a destructive one (uninstall, redact)
+// acts only once Shopify has refused that connection's own token.
 
 export interface WebhookJobData {
   org_id: string;
@@ -28,7 +31,7 @@ export interface WebhookJobData {
 
 /** Set in the app configuration, not by subscription; they must be acknowledged even for unknown shops. */
 export const COMPLIANCE_TOPICS = ['customers/data_request', 'customers/redact', 'shop/redact'] as const;
-/** Kept for the sync engine (the next step applies them to the catalog). */
+/** Kept for the sync engine, which applies them to the catalog it already holds for that connection. */
 export const STORED_TOPICS = [
   'products/create',
   'products/update',
@@ -127,6 +130,9 @@ const NOT_JSON = 'The webhook body is not a JSON object.';
 
 class InvalidBody extends Error {}
 
+/** The job queue refused the event: nothing was recorded, and Shopify will deliver it again. */
+export class QueueUnavailable extends Error {}
+
 /** PostgreSQL data exceptions (e.g. \u0000 in a jsonb string): the payload, not the server, is at fault. */
 function dataException(err: unknown): boolean {
   const code = ((err as { cause?: { code?: unknown } })?.cause?.code ?? (err as { code?: unknown })?.code) as
@@ -135,9 +141,17 @@ function dataException(err: unknown): boolean {
   return typeof code === 'string' && code.startsWith('22');
 }
 
-function parsePayload(raw: Buffer): Record<string, unknown> | undefined {
+/**
+ * The body as a JSON object, or undefined. Integers keep their exact digits as strings where they
+ * would lose precision as numbers (Shopify's numeric ids exceed 2^53).
+ */
+export function parsePayload(raw: Buffer): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(raw.toString('utf8'));
+    const value: unknown = JSON.parse(raw.toString('utf8'), (_key, v, context?: { source?: string }) =>
+      typeof v === 'number' && !Number.isSafeInteger(v) && context?.source && /^-?\d+$/.test(context.source)
+        ? context.source
+        : v,
+    );
     return value !== null && typeof value === 'object' && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;
@@ -146,7 +160,7 @@ function parsePayload(raw: Buffer): Record<string, unknown> | undefined {
   }
 }
 
-function secretOf(ctx: WebhookContext, row: { authMethod: string; apiSecretEnc: string | null }): string | undefined {
+function secretOf(ctx: ShopifyContext, row: { authMethod: string; apiSecretEnc: string | null }): string | undefined {
   if (row.authMethod === 'oauth') return ctx.config.shopify.apiSecret;
   if (!row.apiSecretEnc) return undefined;
   try {
@@ -156,15 +170,27 @@ function secretOf(ctx: WebhookContext, row: { authMethod: string; apiSecretEnc: 
   }
 }
 
+export interface WebhookJobData {
+  org_id: string;
+  event_id: string;
+}
+
 /**
  * Verify and record one delivery. Each connection holding the shop is tried inside its own tenant
- * with its own secret; the event is stored under every connection whose secret signed it, once.
+ * with its own secret; the event is stored under every connection whose secret signed it, once,
+ * with its processing job queued in the same transaction. The body is parsed only after a
+ * signature matched: an unverified request costs an HMAC, never a JSON parse.
  */
-export async function receiveWebhook(ctx: WebhookContext, raw: Buffer, rawHeaders: HeaderBag): Promise<ReceiveResult> {
+export async function receiveWebhook(ctx: ShopifyContext, raw: Buffer, rawHeaders: HeaderBag): Promise<ReceiveResult> {
   const parsed = parseWebhookHeaders(rawHeaders);
   if (!parsed.valid) return { outcome: 'rejected', reason: parsed.reason };
   const h = parsed.headers;
-  const payload = parsePayload(raw);
+  let payload: Record<string, unknown> | undefined | null = null; // null: not parsed yet
+  const verifiedPayload = () => {
+    if (payload === null) payload = parsePayload(raw);
+    if (!payload) throw new InvalidBody(NOT_JSON);
+    return payload;
+  };
 
   const candidates = await withScope(ctx.db, {}, (tx) =>
     tx
@@ -178,18 +204,10 @@ export async function receiveWebhook(ctx: WebhookContext, raw: Buffer, rawHeader
   for (const candidate of candidates) {
     try {
       const result = await withTenant(ctx.db, candidate.orgId, async (tx) => {
-        const [row] = await tx
-          .select({
-            authMethod: shopifyConnections.authMethod,
-            apiSecretEnc: shopifyConnections.apiSecretEnc,
-            shopDomain: shopifyConnections.shopDomain,
-          })
-          .from(shopifyConnections)
-          .where(and(eq(shopifyConnections.orgId, candidate.orgId), eq(shopifyConnections.id, candidate.connectionId)));
+        const row = await findConnection(tx, candidate.orgId, candidate.connectionId);
         if (!row || row.shopDomain !== h.shop) return 'no_match' as const;
         const secret = secretOf(ctx, row);
         if (!secret || !signatureMatches(secret, raw, h.hmac)) return 'no_match' as const;
-        if (!payload) throw new InvalidBody(NOT_JSON);
         const inserted = await tx
           .insert(webhookEvents)
           .values({
@@ -201,11 +219,14 @@ export async function receiveWebhook(ctx: WebhookContext, raw: Buffer, rawHeader
             webhookId: h.webhookId,
             apiVersion: h.apiVersion,
             triggeredAt: h.triggeredAt,
-            payload,
+            payload: verifiedPayload(),
           })
           .onConflictDoNothing({ target: [webhookEvents.orgId, webhookEvents.connectionId, webhookEvents.eventId] })
           .returning({ id: webhookEvents.id });
-        return inserted[0]?.id ?? ('duplicate' as const);
+        const id = inserted[0]?.id;
+        if (!id) return 'duplicate' as const;
+        if (ctx.jobs) await queueProcessing(tx, ctx, { org_id: candidate.orgId, event_id: id });
+        return id;
       });
       if (result === 'no_match') continue;
       matched++;
@@ -225,91 +246,145 @@ export async function receiveWebhook(ctx: WebhookContext, raw: Buffer, rawHeader
     appSecret &&
     signatureMatches(appSecret, raw, h.hmac)
   ) {
-    if (!payload) return { outcome: 'invalid_body', reason: NOT_JSON };
+    if (!parsePayload(raw)) return { outcome: 'invalid_body', reason: NOT_JSON };
     return { outcome: 'acknowledged' };
   }
   return { outcome: 'rejected', reason: UNVERIFIED };
 }
 
-/** Queue the processing of new events; a failed send leaves them `received` for the sweep. */
-export async function enqueueEvents(
-  boss: WebhookJobSender,
-  events: { orgId: string; eventId: string }[],
-): Promise<number> {
-  let sent = 0;
-  for (const { orgId, eventId } of events) {
-    const data: WebhookJobData = { org_id: orgId, event_id: eventId };
-    // The queue keeps at most one queued job per key, so the sweep cannot pile up copies.
-    await boss.send(QUEUES.shopifyWebhook.name, data, { singletonKey: `${orgId}:${eventId}` });
-    sent++;
+async function queueProcessing(tx: Transaction, ctx: ShopifyContext, data: WebhookJobData) {
+  try {
+    // At most one queued job per event, so a retried delivery cannot pile up copies.
+    await sendInTransaction(tx, ctx.jobs!, QUEUES.shopifyWebhook.name, data, {
+      singletonKey: `${data.org_id}:${data.event_id}`,
+    });
+  } catch (err) {
+    throw new QueueUnavailable(`The job queue refused the event: ${(err as Error).message}`);
   }
-  return sent;
 }
 
-export type ProcessOutcome = 'processed' | 'stored' | 'redacted' | 'failed' | 'skipped';
+export type ProcessOutcome = 'processed' | 'stored' | 'ignored' | 'redacted' | 'failed' | 'skipped';
+
+const DESTRUCTIVE_TOPICS = ['app/uninstalled', 'shop/redact'];
+
+/** The numeric id at the end of a GID (`gid://shopify/Shop/123` → `123`). */
+const legacyId = (gid: string | null | undefined) => gid?.match(/\/(\d+)$/)?.[1];
 
 /**
- * Apply one recorded event. Idempotent: an event already processed or stored (or gone with its
- * connection after shop/redact) is skipped, and each effect is the same when applied twice.
+ * Does a destructive payload name this connection's shop? `app/uninstalled` carries the shop
+ * (`myshopify_domain`, `id`, `admin_graphql_api_id`), `shop/redact` carries `shop_domain` and
+ * `shop_id`. A body signed for another store and replayed with this shop's headers names that other
+ * store. Returns why not, or undefined when it does.
+ */
+export function payloadShopMismatch(topic: string, payload: unknown, row: ConnectionRow): string | undefined {
+  const p = (payload ?? {}) as Record<string, unknown>;
+  const domain = topic === 'shop/redact' ? p.shop_domain : p.myshopify_domain;
+  const id = topic === 'shop/redact' ? p.shop_id : (legacyId(p.admin_graphql_api_id as string) ?? p.id);
+  if (typeof domain !== 'string' || domain.toLowerCase() !== row.shopDomain) {
+    return `the payload names ${typeof domain === 'string' ? domain.slice(0, 255) : 'no shop'}, not ${row.shopDomain}`;
+  }
+  const ours = legacyId(row.shopGid);
+  if (ours && String(id) !== ours) return `the payload's shop id is not ${row.shopDomain}'s`;
+  return undefined;
+}
+
+/**
+ * Ask Shopify whether the app is still installed on this connection's store: only a refused token
+ * proves an uninstall. `installed` when a call with the connection's token succeeds; `uninstalled`
+ * when Shopify refuses it (or refuses to renew it); `unknown` when there is no token to ask with or
+ * the store is otherwise unavailable. A Shopify outage throws, and the job is retried.
+ */
+export async function confirmUninstalled(
+  ctx: ShopifyContext,
+  orgId: string,
+  row: ConnectionRow,
+): Promise<'installed' | 'uninstalled' | 'unknown'> {
+  let token: string | undefined;
+  try {
+    token = await ensureFreshAccessToken(ctx, orgId, row.id);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'conflict') return 'uninstalled'; // the refresh token was refused
+    throw err;
+  }
+  if (!token) return 'unknown';
+  try {
+    await ctx.client.graphql(row.shopDomain, token, SHOP_IDENTITY, {}, 1);
+    return 'installed';
+  } catch (err) {
+    if (err instanceof ShopifyError && err.kind === 'unauthorized') return 'uninstalled';
+    if (err instanceof ShopifyError && (err.kind === 'unavailable' || err.kind === 'access_denied')) return 'unknown';
+    throw err;
+  }
+}
+
+/** How long processed events are kept (for support and the sync's audit trail). */
+export const WEBHOOK_EVENT_RETENTION_DAYS = 30;
+
+/**
+ * Apply one recorded event. Idempotent: an event already handled (or gone with its connection
+ * after shop/redact) is skipped, and each effect is the same when applied twice. Shopify is called
+ * between two transactions, never inside one.
  */
 export async function processWebhookEvent(
-  ctx: WebhookContext,
+  ctx: ShopifyContext,
   orgId: string,
   eventId: string,
 ): Promise<ProcessOutcome> {
-  return withTenant(ctx.db, orgId, async (tx) => {
+  const first = await withTenant(ctx.db, orgId, async (tx) => {
     const [event] = await tx
+      .select()
+      .from(webhookEvents)
+      .where(and(eq(webhookEvents.orgId, orgId), eq(webhookEvents.id, eventId)));
+    if (event?.status !== 'received') return undefined;
+    return { event, connection: await findConnection(tx, orgId, event.connectionId) };
+  });
+  if (!first?.connection) return 'skipped';
+  const { event, connection } = first;
+
+  let confirmed: 'installed' | 'uninstalled' | 'unknown' | undefined;
+  let ignored: string | undefined;
+  if (DESTRUCTIVE_TOPICS.includes(event.topic)) {
+    ignored = staleness(event, connection) ?? payloadShopMismatch(event.topic, event.payload, connection);
+    if (!ignored && connection.state !== 'uninstalled') {
+      confirmed = await confirmUninstalled(ctx, orgId, connection);
+      if (confirmed === 'installed')
+        ignored = `Shopify still accepts ${connection.shopDomain}'s token: the app is installed`;
+      if (confirmed === 'unknown')
+        ignored = `the uninstall of ${connection.shopDomain} could not be confirmed with Shopify`;
+    }
+  }
+
+  const outcome = await withTenant(ctx.db, orgId, async (tx) => {
+    const [locked] = await tx
       .select()
       .from(webhookEvents)
       .where(and(eq(webhookEvents.orgId, orgId), eq(webhookEvents.id, eventId)))
       .for('update');
-    if (!event || event.status === 'processed' || event.status === 'stored') return 'skipped';
-    const connection = and(eq(shopifyConnections.orgId, orgId), eq(shopifyConnections.id, event.connectionId));
-    const finish = async (status: 'processed' | 'stored' | 'failed', error: string | null = null) => {
+    if (locked?.status !== 'received') return 'skipped' as const;
+    const finish = async (status: 'processed' | 'stored' | 'ignored' | 'failed', error: string | null = null) => {
       await tx
         .update(webhookEvents)
         .set({ status, error, processedAt: sql`now()` })
         .where(and(eq(webhookEvents.orgId, orgId), eq(webhookEvents.id, eventId)));
       return status;
     };
+    const current = await findConnection(tx, orgId, event.connectionId);
+    if (!current) return 'skipped' as const;
 
-    if (event.topic === 'app/uninstalled' || event.topic === 'shop/redact') {
-      // Shopify retries for hours: an uninstall or redact sent before the store was connected again
-      // (X-Shopify-Triggered-At) must not undo the new connection.
-      const [current] = await tx
-        .select({ connectedAt: shopifyConnections.connectedAt })
-        .from(shopifyConnections)
-        .where(connection);
-      if (event.triggeredAt && current?.connectedAt && event.triggeredAt < current.connectedAt) {
-        return finish(
-          'processed',
-          `Stale: sent ${event.triggeredAt.toISOString()}, before the store was connected again.`,
-        );
+    if (DESTRUCTIVE_TOPICS.includes(event.topic)) {
+      // The store may have been connected again while we asked Shopify.
+      const why = ignored ?? staleness(locked, current);
+      if (why) return finish('ignored', `Ignored: ${why}.`.slice(0, 1000));
+      if (event.topic === 'app/uninstalled') {
+        // Shopify revoked our tokens; the API secret stays so shop/redact can still be verified.
+        if (current.state !== 'uninstalled') {
+          await clearCredentials(tx, { orgId, id: current.id, state: 'uninstalled' });
+        }
+        return finish('processed');
       }
-    }
-    if (event.topic === 'app/uninstalled') {
-      // Shopify revoked our tokens; the API secret stays so shop/redact can still be verified.
-      await tx
-        .update(shopifyConnections)
-        .set({
-          state: 'uninstalled',
-          accessTokenEnc: null,
-          refreshTokenEnc: null,
-          accessTokenHint: null,
-          tokenExpiresAt: null,
-          refreshTokenExpiresAt: null,
-          webhooksState: 'not_configured',
-          webhooksError: null,
-          webhookSubscriptions: [],
-          updatedAt: sql`now()`,
-        })
-        .where(connection);
-      return finish('processed');
-    }
-    if (event.topic === 'shop/redact') {
-      // Everything of that shop in this tenant goes; its events (this one too) cascade.
-      await tx.delete(shopifyConnections).where(connection);
-      return 'redacted';
+      // shop/redact: everything of that shop in this tenant goes; its events (this one too) cascade.
+      await deleteConnection(tx, { orgId, id: current.id });
+      return 'redacted' as const;
     }
     if (event.topic === 'customers/data_request' || event.topic === 'customers/redact') {
       return finish('processed'); // we hold no customer data
@@ -317,11 +392,37 @@ export async function processWebhookEvent(
     if ((STORED_TOPICS as readonly string[]).includes(event.topic)) return finish('stored');
     return finish('failed', `No handler for the topic ${event.topic}.`);
   });
+  if (outcome !== 'redacted' && outcome !== 'skipped') await dropExpiredEvents(ctx, orgId, event.connectionId);
+  return outcome;
+}
+
+/**
+ * Shopify retries for hours, with the original payload: an uninstall or redact we received before
+ * the store was connected again must not undo the new connection. Judged by our own receipt time;
+ * X-Shopify-Triggered-At is an unsigned header.
+ */
+function staleness(event: { receivedAt: Date }, connection: ConnectionRow): string | undefined {
+  if (connection.connectedAt && event.receivedAt < connection.connectedAt) {
+    return `stale, received ${event.receivedAt.toISOString()}, before the store was connected again`;
+  }
+  return undefined;
+}
+
+/** Retention, found where the work is: the handled events of this connection past their time, a bounded batch. */
+async function dropExpiredEvents(ctx: ShopifyContext, orgId: string, connectionId: string) {
+  await withTenant(ctx.db, orgId, (tx) =>
+    tx.execute(sql`
+      delete from webhook_events where (org_id, id) in (
+        select org_id, id from webhook_events
+        where org_id = ${orgId} and connection_id = ${connectionId} and status <> 'received'
+          and received_at < now() - make_interval(days => ${WEBHOOK_EVENT_RETENTION_DAYS})
+        limit 500)`),
+  );
 }
 
 /** Record why processing failed; on the last attempt the event is marked failed for good. */
 export async function recordProcessingError(
-  ctx: WebhookContext,
+  ctx: ShopifyContext,
   orgId: string,
   eventId: string,
   err: unknown,
@@ -332,44 +433,8 @@ export async function recordProcessingError(
     tx
       .update(webhookEvents)
       .set({ error: message, ...(final ? { status: 'failed' as const, processedAt: sql`now()` } : {}) })
-      .where(and(eq(webhookEvents.orgId, orgId), eq(webhookEvents.id, eventId), eq(webhookEvents.status, 'received'))),
+      .where(
+        and(eq(webhookEvents.orgId, orgId), eq(webhookEvents.id, eventId), inArray(webhookEvents.status, ['received'])),
+      ),
   );
-}
-
-/**
- * Re-queue events still `received` (with no recorded failure) after `olderThanSeconds`: the API's
- * send failed, or it had no queue. Tenants are found through the shop index, since no query may
- * bypass row-level security.
- */
-export async function sweepReceivedEvents(
-  ctx: WebhookContext,
-  boss: WebhookJobSender,
-  olderThanSeconds = 60,
-): Promise<number> {
-  const orgs = await withScope(ctx.db, {}, (tx) =>
-    tx.selectDistinct({ orgId: shopifyShopIndex.orgId }).from(shopifyShopIndex),
-  );
-  let sent = 0;
-  for (const { orgId } of orgs) {
-    const stale = await withTenant(ctx.db, orgId, (tx) =>
-      tx
-        .select({ id: webhookEvents.id })
-        .from(webhookEvents)
-        .where(
-          and(
-            eq(webhookEvents.orgId, orgId),
-            inArray(webhookEvents.status, ['received']),
-            isNull(webhookEvents.error),
-            lt(webhookEvents.receivedAt, sql`now() - make_interval(secs => ${olderThanSeconds})`),
-          ),
-        )
-        .orderBy(webhookEvents.receivedAt)
-        .limit(1000),
-    );
-    sent += await enqueueEvents(
-      boss,
-      stale.map((e) => ({ orgId, eventId: e.id })),
-    );
-  }
-  return sent;
 }

@@ -4,21 +4,22 @@ import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { PgBoss } from 'pg-boss';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../app.ts';
 import { freePort } from '../../db/embedded.ts';
-import { startBoss } from '../../jobs/boss.ts';
+import { QUEUES, startBoss } from '../../jobs/boss.ts';
 import { createTestApp, json, registerUser, type TestApp } from '../../test/app.ts';
 import { databaseChecksum } from '../../test/guard/checksum.ts';
+import type { ShopifyContext } from './context.ts';
 import { registerShopifyWebhookJobs, runWebhookJob } from './webhooks.job.ts';
-import { processWebhookEvent, sweepReceivedEvents, type WebhookContext } from './webhooks.service.ts';
+import { processWebhookEvent } from './webhooks.service.ts';
 
 const APP_SECRET = 'app-secret-for-oauth-and-compliance-0123456789';
 const URL = '/api/shopify/webhook/';
 
 let sim: ShopifySim;
 let t: TestApp;
-let ctx: WebhookContext;
+let ctx: ShopifyContext;
 let owner: Awaited<ReturnType<typeof registerUser>>;
 let other: Awaited<ReturnType<typeof registerUser>>;
 
@@ -33,7 +34,7 @@ beforeAll(async () => {
     SHOPIFY_API_SECRET: APP_SECRET,
   });
   await t.app.listen({ host: '127.0.0.1', port });
-  ctx = { db: t.database.db, config: t.config };
+  ctx = t.app.shopify;
   owner = await registerUser(t.app);
   other = await registerUser(t.app);
 });
@@ -221,28 +222,41 @@ describe('POST /api/shopify/webhook/', () => {
     expect(res.headers['content-type']).toContain('application/problem+json');
   });
 
-  it('an uninstall or redact sent before the store was connected again changes nothing', async () => {
+  it('an uninstall or redact received before the store was connected again changes nothing', async () => {
     const { shop, domain, id } = await connectShop();
     const orgId = owner.user.organization.id;
-    const before = await connectionRow(id);
-    const sentEarlier = new Date(Date.now() - 60 * 60 * 1000).toISOString();
-    for (const topic of ['app/uninstalled', 'shop/redact']) {
-      const body = JSON.stringify({ id: 1, domain });
+    const shopGid = (await connectionRow(id))!.shop_gid as string;
+    const shopId = shopGid.split('/').pop();
+    // Received now (the triggered-at header, unsigned, claims the future)…
+    for (const [topic, payload] of [
+      ['app/uninstalled', { id: Number(shopId), myshopify_domain: domain }],
+      ['shop/redact', { shop_id: Number(shopId), shop_domain: domain }],
+    ] as const) {
+      const body = JSON.stringify(payload);
       const headers = {
         ...signedHeaders(shop.apiSecret, body, { shop: domain, topic }),
-        'x-shopify-triggered-at': sentEarlier,
+        'x-shopify-triggered-at': new Date(Date.now() + 24 * 3600_000).toISOString(),
       };
       expect(json(await deliver(headers, body))).toEqual({ status: 'recorded' });
     }
+    // …then the merchant uninstalls and connects the store again before the worker gets to them.
+    await new Promise((r) => setTimeout(r, 20));
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/api/shopify/connect/',
+      headers: owner.auth,
+      payload: { store_url: domain, api_key: shop.apiKey, api_secret: shop.apiSecret, access_token: shop.accessToken },
+    });
+    expect(again.statusCode).toBe(201);
+    const before = await connectionRow(id);
     for (const event of await eventsOf(id)) {
-      expect(await processWebhookEvent(ctx, orgId, event.id)).toBe('processed');
+      expect(await processWebhookEvent(ctx, orgId, event.id)).toBe('ignored');
     }
     expect(await connectionRow(id)).toEqual(before);
-    const events = (await t.database.db.execute(sql`select error from webhook_events where connection_id = ${id}`))
-      .rows as {
-      error: string;
-    }[];
-    expect(events.map((e) => e.error)).toEqual([expect.stringMatching(/^Stale/), expect.stringMatching(/^Stale/)]);
+    expect((await eventsOf(id)).map((e) => [e.status, e.error])).toEqual([
+      ['ignored', expect.stringMatching(/^Ignored: stale, received /)],
+      ['ignored', expect.stringMatching(/^Ignored: stale, received /)],
+    ]);
   });
 
   it('app/uninstalled: the connection becomes uninstalled with its tokens and subscriptions gone (idempotent)', async () => {
@@ -287,7 +301,11 @@ describe('POST /api/shopify/webhook/', () => {
     await sim.idle();
     expect((await eventsOf(mine.id)).length).toBeGreaterThan(0);
 
-    const body = JSON.stringify({ shop_id: 1, shop_domain: mine.domain });
+    // Shopify sends shop/redact 48 hours after the app was uninstalled.
+    sim.uninstall(mine.domain);
+    await sim.idle();
+    const shopId = ((await connectionRow(mine.id))!.shop_gid as string).split('/').pop();
+    const body = JSON.stringify({ shop_id: Number(shopId), shop_domain: mine.domain });
     const res = await deliver(
       signedHeaders(mine.shop.apiSecret, body, { shop: mine.domain, topic: 'shop/redact' }),
       body,
@@ -362,8 +380,102 @@ describe('POST /api/shopify/webhook/', () => {
   });
 });
 
+describe('webhooks bound to their shop (headers can be replayed around a body signed for another store)', () => {
+  /** Two OAuth stores of two organizations: both verified with our one app secret. */
+  async function victimAndAttacker() {
+    const victim = await connectShop(owner);
+    const attacker = await connectShop(other);
+    for (const c of [victim, attacker]) {
+      await t.database.db.execute(sql`update shopify_connections set auth_method = 'oauth' where id = ${c.id}`);
+    }
+    return { victim, attacker };
+  }
+
+  async function dataOf(connectionId: string) {
+    return { connection: await connectionRow(connectionId), events: (await eventsOf(connectionId)).length };
+  }
+
+  it("another store's signed app/uninstalled, re-sent with the victim's shop header, changes nothing", async () => {
+    const { victim, attacker } = await victimAndAttacker();
+    // A genuine uninstall of the attacker's own store, signed by Shopify with our app secret.
+    const attackerShop = await connectionRow(attacker.id);
+    const body = JSON.stringify({
+      id: Number((attackerShop!.shop_gid as string).split('/').pop()),
+      myshopify_domain: attacker.domain,
+      domain: attacker.domain,
+    });
+    const before = await connectionRow(victim.id);
+    const forged = {
+      ...signedHeaders(APP_SECRET, body, { shop: victim.domain, topic: 'app/uninstalled' }),
+      'x-shopify-triggered-at': new Date(Date.now() + 3600_000).toISOString(),
+    };
+    expect(json(await deliver(forged, body))).toEqual({ status: 'recorded' });
+    const [event] = await eventsOf(victim.id);
+    expect(await processWebhookEvent(ctx, owner.user.organization.id, event!.id)).toBe('ignored');
+    expect((await eventsOf(victim.id))[0]!.error).toMatch(`the payload names ${attacker.domain}, not ${victim.domain}`);
+    expect(await connectionRow(victim.id)).toEqual(before);
+  });
+
+  it('a products/update body re-sent as shop/redact for the victim deletes nothing', async () => {
+    const { victim, attacker } = await victimAndAttacker();
+    const body = JSON.stringify({ id: 1, title: 'Attacker product', admin_graphql_api_id: 'gid://shopify/Product/1' });
+    // Recorded under the attacker as what it is…
+    expect(
+      json(await deliver(signedHeaders(APP_SECRET, body, { shop: attacker.domain, topic: 'products/update' }), body)),
+    ).toEqual({ status: 'recorded' });
+    // …and replayed with the victim's shop and another topic, a new event id and a future timestamp.
+    const replay = {
+      ...signedHeaders(APP_SECRET, body, { shop: victim.domain, topic: 'shop/redact' }),
+      'x-shopify-triggered-at': new Date(Date.now() + 3600_000).toISOString(),
+    };
+    expect(json(await deliver(replay, body))).toEqual({ status: 'recorded' });
+    const before = await dataOf(victim.id);
+    const redact = (await eventsOf(victim.id)).find((e) => e.topic === 'shop/redact')!;
+    expect(await processWebhookEvent(ctx, owner.user.organization.id, redact.id)).toBe('ignored');
+    expect(await dataOf(victim.id)).toEqual(before);
+    expect((await connectionRow(victim.id))!.state).toBe('connected');
+  });
+
+  it('an uninstall whose payload is right but that Shopify does not confirm (the app is installed) changes nothing', async () => {
+    const { shop, domain, id } = await connectShop();
+    const row = await connectionRow(id);
+    const body = JSON.stringify({ id: Number((row!.shop_gid as string).split('/').pop()), myshopify_domain: domain });
+    const headers = signedHeaders(shop.apiSecret, body, { shop: domain, topic: 'app/uninstalled' });
+    expect(json(await deliver(headers, body))).toEqual({ status: 'recorded' });
+    const before = await connectionRow(id);
+    const [event] = await eventsOf(id);
+    expect(await processWebhookEvent(ctx, owner.user.organization.id, event!.id)).toBe('ignored');
+    expect((await eventsOf(id))[0]!.error).toMatch(/Shopify still accepts .* token: the app is installed/);
+    expect(await connectionRow(id)).toEqual(before);
+  });
+
+  it('is not parsed before its signature is verified', async () => {
+    const { domain } = await connectShop();
+    const body = JSON.stringify({ id: 1, title: 'never parsed' });
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const res = await deliver(
+        signedHeaders('not-the-secret', body, { shop: domain, topic: 'products/update' }),
+        body,
+      );
+      expect(res.statusCode).toBe(401);
+      expect(parse.mock.calls.filter(([text]) => text === body)).toEqual([]);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('keeps the exact digits of ids beyond 2^53', async () => {
+    const { parsePayload } = await import('./webhooks.service.ts');
+    expect(parsePayload(Buffer.from('{"id": 123456789012345678901, "n": 5}'))).toEqual({
+      id: '123456789012345678901',
+      n: 5,
+    });
+  });
+});
+
 describe('queueing webhook processing', () => {
-  it('answers 200 and leaves the event received for the sweep when the queue cannot be reached', async () => {
+  it('records nothing and answers 503 when the job cannot be queued, so Shopify delivers it again', async () => {
     const sends: unknown[] = [];
     const failing = {
       send: async (...args: unknown[]) => {
@@ -381,12 +493,11 @@ describe('queueing webhook processing', () => {
       const { shop, domain, id } = await connectShop();
       const body = JSON.stringify({ id: 5 });
       const headers = signedHeaders(shop.apiSecret, body, { shop: domain, topic: 'products/delete' });
-      expect(json(await deliver(headers, body, app))).toEqual({ status: 'recorded' });
+      const res = await deliver(headers, body, app);
+      expect(res.statusCode).toBe(503);
+      expect(json(res).detail).toMatch(/deliver it again/);
       expect(sends).toHaveLength(1);
-      expect((await eventsOf(id))[0]).toMatchObject({ status: 'received', error: null });
-      // A duplicate delivery is not queued again.
-      expect(json(await deliver(headers, body, app))).toEqual({ status: 'duplicate' });
-      expect(sends).toHaveLength(1);
+      expect(await eventsOf(id)).toHaveLength(0);
     } finally {
       await app.close();
     }
@@ -431,16 +542,22 @@ describe('webhook processing through pg-boss', () => {
     await waitForStatus(id, 'stored');
   });
 
-  it('the sweep queues events left received (no queue at the API, or a failed send)', async () => {
+  it('records the event and its job in one transaction: one job per event, none for a duplicate', async () => {
     const { shop, domain, id } = await connectShop();
-    const body = JSON.stringify({ id: 100 });
-    // Through the app built without pg-boss: the event stays received.
-    await deliver(signedHeaders(shop.apiSecret, body, { shop: domain, topic: 'products/delete' }), body);
-    expect(await sweepReceivedEvents(ctx, boss)).toBe(0); // too recent
-    await t.database.db.execute(
-      sql`update webhook_events set received_at = now() - interval '2 minutes' where connection_id = ${id}`,
-    );
-    expect(await sweepReceivedEvents(ctx, boss)).toBeGreaterThanOrEqual(1);
+    const body = JSON.stringify({ id: 101, title: 'once' });
+    const headers = signedHeaders(shop.apiSecret, body, { shop: domain, topic: 'products/update' });
+    await boss.offWork(QUEUES.shopifyWebhook.name);
+    try {
+      expect(json(await deliver(headers, body, queued))).toEqual({ status: 'recorded' });
+      expect(json(await deliver(headers, body, queued))).toEqual({ status: 'duplicate' });
+      const [event] = await eventsOf(id);
+      const jobs = await t.database.db.execute(
+        sql`select data from pgboss.job where name = ${QUEUES.shopifyWebhook.name} and data->>'event_id' = ${event!.id}`,
+      );
+      expect(jobs.rows).toEqual([{ data: { org_id: owner.user.organization.id, event_id: event!.id } }]);
+    } finally {
+      await registerShopifyWebhookJobs(boss, ctx);
+    }
     await waitForStatus(id, 'stored');
   });
 });
