@@ -44,7 +44,7 @@ async function download(url: string): Promise<Line[]> {
     .map((l) => JSON.parse(l) as Line);
 }
 
-/** What a consumer does (SHOPIFY.md §5): stage every line, join on __parentId, tell types apart by GID. */
+/** What a consumer does (docs/shopify.md §5): stage every line, join on __parentId, tell types apart by GID. */
 function reconstruct(lines: Line[]) {
   const byId = new Map<string, Line & { children: Line[] }>();
   for (const l of lines) if (l.id) byId.set(l.id, { ...l, children: [] });

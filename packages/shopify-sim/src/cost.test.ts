@@ -59,7 +59,7 @@ function deprecatedUses(doc: DocumentNode): string[] {
 }
 
 describe('the operations our API sends', () => {
-  it('are the same text as shared/shopify/operations and all load', () => {
+  it('are the validated operations and all load', () => {
     expect(Object.keys(ops).sort()).toEqual(
       [
         'BulkOperationCancel',
@@ -114,7 +114,7 @@ describe('the operations our API sends', () => {
   });
 });
 
-describe('requested cost (SHOPIFY.md §2 table)', () => {
+describe('requested cost (docs/shopify.md §2 table)', () => {
   const products = (first: number, variantsFirst: number, mediaFirst: number, levelsFirst: number | null) =>
     cost('ProductsPage', {
       first,

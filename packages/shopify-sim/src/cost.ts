@@ -19,7 +19,7 @@ import {
   typeFromAST,
 } from 'graphql';
 
-// Shopify's documented cost rule (SHOPIFY.md §2): scalar/enum 0, object 1, connection
+// Shopify's documented cost rule (docs/shopify.md §2): scalar/enum 0, object 1, connection
 // 2 + first × (1 + the cost of one node's selections), mutation 10 + its payload objects.
 // The requested cost is the worst case, computed from the query alone; the actual cost applies the same
 // rule to what was returned, so a short page costs less.

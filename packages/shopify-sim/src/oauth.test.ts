@@ -19,7 +19,7 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 
 /**
- * The callback check our API must do, written from SHOPIFY.md §7 and not from the sim's code: every
+ * The callback check our API must do, written from docs/shopify.md §7 and not from the sim's code: every
  * parameter but hmac/signature, sorted by key, URLSearchParams-encoded with spaces as %20, hex
  * HMAC-SHA256 with the client secret, compared in constant time; timestamp within ±90 s.
  */

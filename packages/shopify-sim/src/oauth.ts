@@ -4,7 +4,7 @@ import { header, parseBody, readBody, sendJson } from './http.ts';
 import { SHOP_DOMAIN, type Sim } from './sim.ts';
 import type { ShopState } from './state.ts';
 
-// OAuth as Shopify does it (SHOPIFY.md §7). The authorize page auto-approves and redirects back with
+// OAuth as Shopify does it (docs/shopify.md §7). The authorize page auto-approves and redirects back with
 // code, hmac, host, shop, state and timestamp; the hmac is hex HMAC-SHA256 with the app's client secret
 // over the other parameters sorted by key, URL-encoded as URLSearchParams does with spaces as %20.
 // The token endpoint does the code exchange (optionally expiring tokens with rotating refresh tokens),

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type DefinitionNode, type DocumentNode, Kind, parse, print, visit } from 'graphql';
 
-// The Admin operations our API sends (copied from shared/shopify/operations). Each named operation is
+// The Admin operations our API sends (Shopify's validated operations, docs/shopify.md §2). Each named operation is
 // returned as a self-contained document: the operation plus the fragments it uses.
 
 export const operationsDir = fileURLToPath(new URL('../operations/', import.meta.url));

@@ -35,7 +35,7 @@ export interface AdminSchema {
 
 let loaded: AdminSchema | undefined;
 
-/** The vendored 2026-10 Admin schema (see SHOPIFY.md §9), parsed once per process (~0.3 s). */
+/** The vendored 2026-10 Admin schema (see docs/shopify.md §2), parsed once per process (~0.3 s). */
 export function adminSchema(): AdminSchema {
   if (loaded) return loaded;
   const file = new URL('../schema/admin_2026-10.json.gz', import.meta.url);

@@ -31,7 +31,7 @@ let received: Received[] = [];
 /** How many upcoming deliveries the receiver answers with 500. */
 let failNext = 0;
 
-/** What our API must do (SHOPIFY.md §6): base64 HMAC-SHA256 of the raw body bytes, constant-time compare. */
+/** What our API must do (docs/shopify.md §6): base64 HMAC-SHA256 of the raw body bytes, constant-time compare. */
 function verify(raw: Buffer, header: string | string[] | undefined, secret: string): boolean {
   const expected = Buffer.from(createHmac('sha256', secret).update(raw).digest('base64'));
   const given = Buffer.from(String(header ?? ''));

@@ -6,7 +6,7 @@ import { API_VERSION } from './operations.ts';
  * arithmetic, retries 429 (honouring Retry-After), 5xx and network errors with capped exponential
  * backoff and full jitter, and never retries an answer that will not change (401, 403, 404…).
  * Written here rather than with @shopify/admin-api-client, which ignores THROTTLED and the cost
- * data and misreads Retry-After (SHOPIFY.md §8).
+ * data and misreads Retry-After (docs/shopify.md §3).
  */
 
 export type ShopifyErrorKind =

@@ -69,7 +69,7 @@ async function obtainToken(
   input: { api_key: string; api_secret: string; access_token?: string | undefined },
 ): Promise<Credentials> {
   if (input.access_token) return { accessToken: input.access_token, tokenExpiresAt: null, method: 'access_token' };
-  // Dev Dashboard apps on the merchant's own store: the client-credentials grant (SHOPIFY.md §7).
+  // Dev Dashboard apps on the merchant's own store: the client-credentials grant (docs/shopify.md §7).
   const grant = await ctx.client.postJson<{ access_token: string; expires_in?: number }>(
     shop,
     '/admin/oauth/access_token',

@@ -13,7 +13,7 @@ import { normalizeShopDomain } from './shop-domain.ts';
 import { type TokenGrant, tokenColumns } from './token-refresh.ts';
 
 /**
- * OAuth install of our public app (SHOPIFY.md §7). `startInstall` makes a single-use state
+ * OAuth install of our public app (docs/shopify.md §7). `startInstall` makes a single-use state
  * `<org id>.<nonce>` bound to the user, the organization, the shop and (by the route) a browser
  * cookie; only the nonce's SHA-256 is stored. `completeInstall` checks Shopify's redirect in the
  * documented order, spends the state inside its organization's tenant scope, exchanges the code for
@@ -28,7 +28,7 @@ export const STATE_TTL_SECONDS = 600;
 /** Shopify's `timestamp` may differ from our clock by this much (as @shopify/shopify-api allows). */
 export const TIMESTAMP_TOLERANCE_SECONDS = 90;
 
-/** SHOPIFY.md §7.1: the callback's `shop`, checked before anything else. */
+/** docs/shopify.md §7: the callback's `shop`, checked before anything else. */
 const SHOP = /^[a-zA-Z0-9][a-zA-Z0-9-]*\.myshopify\.com$/;
 const NONCE = /^[A-Za-z0-9_-]{20,100}$/;
 

@@ -1,4 +1,4 @@
-// The Admin GraphQL operations this module sends (SHOPIFY.md §2, validated against the 2026-10
+// The Admin GraphQL operations this module sends (docs/shopify.md §2, validated against the 2026-10
 // schema by operations.test.ts).
 
 export const API_VERSION = '2026-10';

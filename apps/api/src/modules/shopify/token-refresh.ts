@@ -9,7 +9,7 @@ import type { ShopifyContext } from './context.ts';
 import { hint, open, seal } from './crypto.ts';
 
 /**
- * Expiring offline tokens (SHOPIFY.md §7): an OAuth connection's access token lives about an hour and
+ * Expiring offline tokens (docs/shopify.md §7): an OAuth connection's access token lives about an hour and
  * is renewed with its refresh token, which rotates on every use. Anything that calls Shopify for a
  * connection asks `ensureFreshAccessToken` first, and every saved token schedules a job for its own
  * connection (`scheduleTokenRenewal`), so idle stores stay renewable without any loop over tenants.

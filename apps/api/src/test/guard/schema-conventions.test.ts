@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../database.ts';
 
 /**
- * DESIGN.md §3: every tenant table's primary and unique keys start with org_id, so the schema can
+ * docs/architecture.md (tenancy): every tenant table's primary and unique keys start with org_id, so the schema can
  * later be distributed by org_id (Citus) without a rewrite, and row-level security is forced on it.
  */
 const EXCEPTIONS: Record<string, string> = {
