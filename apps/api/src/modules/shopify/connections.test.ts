@@ -177,3 +177,45 @@ describe('POST /api/shopify/connect/', () => {
     expect((await t.database.db.execute(sql`select 1 from shopify_connections where id = ${id}`)).rows).toHaveLength(0);
   });
 });
+
+describe('GET /api/shopify/connections/{id}/', () => {
+  it('a member removed from the organization gets 401 and no data, though their access token is still valid', async () => {
+    const creds = credentialsOf('removed-member.myshopify.com');
+    const id = json(await connect(owner.auth, creds)).id;
+    const inv = json(
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/team/invitations/',
+        headers: owner.auth,
+        payload: { email: 'leaver@example.com' },
+      }),
+    );
+    const member = json(
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/register/',
+        payload: {
+          email: 'leaver@example.com',
+          username: 'leaver',
+          password: 'violet-harbour-tractor-91',
+          invitation: inv.token,
+        },
+      }),
+    );
+    const auth = { authorization: `Bearer ${member.access}` };
+    const read = () => t.app.inject({ method: 'GET', url: `/api/shopify/connections/${id}/`, headers: auth });
+    expect((await read()).statusCode).toBe(200);
+
+    const removed = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/team/members/${member.user.id}/`,
+      headers: owner.auth,
+    });
+    expect(removed.statusCode).toBe(204);
+    const res = await read();
+    expect(res.statusCode).toBe(401);
+    expect(json(res).detail).toMatch(/no longer a member/);
+    expect(res.body).not.toContain('removed-member.myshopify.com');
+    expect(res.body).not.toContain(id);
+  });
+});
