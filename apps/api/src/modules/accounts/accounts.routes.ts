@@ -7,7 +7,7 @@ import { email, errorResponses, text, uuidParam } from '../../http/schemas.ts';
 import { type AccountsContext, login, me, register, switchOrganization } from './accounts.service.ts';
 import { acceptInvitation, describeInvitation } from './invitations.service.ts';
 import { ROLES } from './schema.ts';
-import { revokeRefreshToken, rotateRefreshToken } from './sessions.service.ts';
+import { revokeAllSessions, revokeRefreshToken, rotateRefreshToken } from './sessions.service.ts';
 import { REFRESH_TOKEN_TTL_SECONDS } from './tokens.ts';
 
 export const REFRESH_COOKIE = 'invpro_refresh';
@@ -80,6 +80,12 @@ function setRefreshCookie(request: FastifyRequest, reply: FastifyReply, refresh:
 
 function refreshFrom(request: FastifyRequest, body: { refresh?: string } | undefined): string | undefined {
   return body?.refresh ?? request.cookies[REFRESH_COOKIE];
+}
+
+/** The refresh cookie, when it looks like a refresh token (it is only ever compared by hash). */
+function refreshCookie(request: FastifyRequest): string | undefined {
+  const cookie = request.cookies[REFRESH_COOKIE];
+  return cookie && refreshToken.safeParse(cookie).success ? cookie : undefined;
 }
 
 export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -171,6 +177,26 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
+  app.post(
+    '/api/auth/logout-all/',
+    {
+      preHandler: requireAuth,
+      schema: {
+        tags,
+        summary: 'Log out everywhere: end every session of the logged-in user',
+        description:
+          'Every refresh token of the user is revoked. Access tokens already issued stay valid until they expire.',
+        security: [{ bearer: [] }],
+        response: { 204: z.null(), ...errorResponses(401) },
+      },
+    },
+    async (request, reply) => {
+      await revokeAllSessions(ctx, authOf(request).userId);
+      reply.clearCookie(REFRESH_COOKIE, { path: '/api/' });
+      return reply.code(204).send(null);
+    },
+  );
+
   app.get(
     '/api/auth/me/',
     {
@@ -201,7 +227,12 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const session = await switchOrganization(ctx, authOf(request).userId, request.body.organization_id);
+      const session = await switchOrganization(
+        ctx,
+        authOf(request),
+        request.body.organization_id,
+        refreshCookie(request),
+      );
       setRefreshCookie(request, reply, session.refresh);
       return session;
     },
@@ -245,7 +276,7 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const auth = authOf(request);
       const orgId = await acceptInvitation(app.db, auth.userId, request.params.token);
-      const session = await switchOrganization(ctx, auth.userId, orgId);
+      const session = await switchOrganization(ctx, auth, orgId, refreshCookie(request));
       setRefreshCookie(request, reply, session.refresh);
       return session;
     },

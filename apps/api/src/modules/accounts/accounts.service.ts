@@ -7,7 +7,7 @@ import { acceptInvitationInTx, parseInvitationToken } from './invitations.servic
 import { assertLoginAllowed, clearAccountFailures, type LoginLimits, recordLoginFailure } from './login-limit.ts';
 import { decoyPasswordHash, hashPassword, passwordProblems, verifyPassword } from './passwords.ts';
 import { memberships, organizations, users } from './schema.ts';
-import { issueTokens, type SessionContext, type TokenPair } from './sessions.service.ts';
+import { issueTokens, type SessionContext, switchSession, type TokenPair } from './sessions.service.ts';
 import { NO_LONGER_A_MEMBER } from './team.service.ts';
 import {
   findUserByLogin,
@@ -120,11 +120,20 @@ export async function me(db: Database, userId: string, orgId: string): Promise<U
   return profile;
 }
 
-export async function switchOrganization(ctx: AccountsContext, userId: string, orgId: string): Promise<Session> {
+/** Make `orgId` the active organization of the caller's current session (see switchSession). */
+export async function switchOrganization(
+  ctx: AccountsContext,
+  actor: { userId: string; sessionId?: string | undefined },
+  orgId: string,
+  presentedRefresh?: string,
+): Promise<Session> {
+  const { userId, sessionId } = actor;
+  // A token from before sessions were named: the client refreshes it (which names one) and retries.
+  if (!sessionId) throw new AppError('unauthorized', 'This access token is outdated. Refresh it and try again.');
   return withScope(ctx.db, { orgId, userId }, async (tx) => {
     const membership = await membershipOf(tx, orgId, userId);
     if (!membership) throw new AppError('not_found', 'You are not a member of that organization.');
-    const pair = await issueTokens(ctx, tx, { userId, ...membership });
+    const pair = await switchSession(ctx, tx, { userId, sessionId, ...membership }, presentedRefresh);
     const profile = await userProfile(tx, userId, orgId);
     return { ...pair, user: profile! };
   });
