@@ -4,14 +4,21 @@ import { newId, uniqueViolation } from '../../db/ids.ts';
 import { withScope } from '../../db/tenant.ts';
 import { AppError } from '../../http/errors.ts';
 import { acceptInvitationInTx, parseInvitationToken } from './invitations.service.ts';
-import { assertLoginAllowed, clearAccountFailures, type LoginLimits, recordLoginFailure } from './login-limit.ts';
 import { decoyPasswordHash, hashPassword, passwordProblems, verifyPassword } from './passwords.ts';
+import {
+  accountKey,
+  type LoginLimits,
+  reserveLoginAttempt,
+  settleLoginSuccess,
+  unknownAccountKey,
+} from './rate-limits.ts';
 import { memberships, organizations, users } from './schema.ts';
 import { issueTokens, type SessionContext, switchSession, type TokenPair } from './sessions.service.ts';
 import { NO_LONGER_A_MEMBER } from './team.service.ts';
 import {
-  findUserByLogin,
+  findLoginCandidates,
   firstMembership,
+  type LoginCandidate,
   membershipOf,
   type ProfileRow,
   profileFrom,
@@ -75,22 +82,36 @@ export async function register(
   }
 }
 
+/** The first candidate whose password matches; a decoy is verified when there is none, for equal timing. */
+async function matchingAccount(candidates: LoginCandidate[], password: string): Promise<LoginCandidate | undefined> {
+  if (candidates.length === 0) {
+    await verifyPassword(await decoyPasswordHash(), password);
+    return undefined;
+  }
+  for (const candidate of candidates) {
+    if (await verifyPassword(candidate.passwordHash, password)) return candidate;
+  }
+  return undefined;
+}
+
 export async function login(
   ctx: AccountsContext,
   input: { email?: string; username?: string; password: string },
   clientAddress: string,
 ): Promise<Session> {
-  const account = (input.email ?? input.username ?? '').toLowerCase();
-  await withScope(ctx.db, {}, (tx) => assertLoginAllowed(tx, ctx.loginLimits, account, clientAddress));
-  const user = await withScope(ctx.db, {}, (tx) => findUserByLogin(tx, input));
-  // Verify against a decoy when the account is unknown, so both failures take the same time.
-  const valid = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), input.password);
-  if (!user || !valid) {
-    await withScope(ctx.db, {}, (tx) => recordLoginFailure(tx, account, clientAddress));
-    throw new AppError('unauthorized', BAD_CREDENTIALS);
-  }
+  // The attempt is reserved before argon2 runs, against every account it could open.
+  const { candidates, attempt } = await withScope(ctx.db, {}, async (tx) => {
+    const found = await findLoginCandidates(tx, input);
+    const keys = found.length
+      ? found.map((c) => accountKey(c.id))
+      : [unknownAccountKey(input.email ?? input.username ?? '')];
+    return { candidates: found, attempt: await reserveLoginAttempt(tx, ctx.loginLimits, keys, clientAddress) };
+  });
+  const user = await matchingAccount(candidates, input.password);
+  // A failure needs no second write: the reserved rows are its record.
+  if (!user) throw new AppError('unauthorized', BAD_CREDENTIALS);
   return withScope(ctx.db, { userId: user.id }, async (tx) => {
-    await clearAccountFailures(tx, account, ctx.loginLimits.windowSeconds);
+    await settleLoginSuccess(tx, attempt, user.id, ctx.loginLimits.windowSeconds);
     await tx.update(users).set({ lastLoginAt: sql`now()` }).where(eq(users.id, user.id));
     const membership = await firstMembership(tx, user.id);
     if (!membership) {

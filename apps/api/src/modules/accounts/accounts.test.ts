@@ -116,7 +116,7 @@ describe('login', () => {
     expect(json(blocked).detail).toMatch(/Too many failed login attempts/);
     // The counter lives in PostgreSQL, not in this process.
     const rows = await t.database.db.execute(
-      sql`select count(*)::int n from login_failures where key = ${user.email.toLowerCase()}`,
+      sql`select count(*)::int n from login_failures where key = ${`user:${user.user.id}`}`,
     );
     expect((rows.rows[0] as { n: number }).n).toBe(3);
   });

@@ -125,7 +125,11 @@ export const refreshTokens = pgTable(
   (t) => [index('refresh_tokens_family_idx').on(t.familyId), index('refresh_tokens_user_idx').on(t.userId)],
 );
 
-/** Global: failed logins, counted per account and per client address across every API process. */
+/**
+ * Global: login attempts, counted per account and per client address across every API process.
+ * An attempt is reserved here before its password is checked and stays as a failure unless the
+ * password was right. Account keys are `user:<id>`, or `typed:<identifier>` for unknown ones.
+ */
 export const loginFailures = pgTable(
   'login_failures',
   {

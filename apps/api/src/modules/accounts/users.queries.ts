@@ -25,12 +25,20 @@ export async function firstMembership(db: Queryable, userId: string): Promise<Me
   return row;
 }
 
-export async function findUserByLogin(db: Queryable, login: { email?: string; username?: string }) {
+export interface LoginCandidate {
+  id: string;
+  passwordHash: string;
+}
+
+/** The accounts a login may open, in the order their passwords are tried. */
+export async function findLoginCandidates(
+  db: Queryable,
+  login: { email?: string; username?: string },
+): Promise<LoginCandidate[]> {
   const condition = login.email
     ? sql`lower(${users.email}) = lower(${login.email})`
     : sql`lower(${users.username}) = lower(${login.username ?? ''})`;
-  const [row] = await db.select().from(users).where(condition);
-  return row;
+  return db.select({ id: users.id, passwordHash: users.passwordHash }).from(users).where(condition);
 }
 
 /**
