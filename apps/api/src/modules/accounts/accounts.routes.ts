@@ -6,6 +6,7 @@ import { AppError } from '../../http/errors.ts';
 import { email, errorResponses, text, uuidParam } from '../../http/schemas.ts';
 import { type AccountsContext, login, me, register, switchOrganization } from './accounts.service.ts';
 import { acceptInvitation, describeInvitation } from './invitations.service.ts';
+import { REGISTRATION_LIMITS } from './rate-limits.ts';
 import { ROLES } from './schema.ts';
 import { revokeAllSessions, revokeRefreshToken, rotateRefreshToken } from './sessions.service.ts';
 import { REFRESH_TOKEN_TTL_SECONDS } from './tokens.ts';
@@ -94,6 +95,7 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
     jwtKey: app.jwtKey,
     accessTokenTtlSeconds: app.config.accessTokenTtlSeconds,
     loginLimits: app.config.login,
+    registrationLimits: REGISTRATION_LIMITS,
   };
   const tags = ['auth'];
 
@@ -104,11 +106,11 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         summary: 'Create an account and, unless joining by invitation, a new organization you own',
         body: registerBody,
-        response: { 201: sessionSchema, ...errorResponses(400, 403, 404, 413) },
+        response: { 201: sessionSchema, ...errorResponses(400, 403, 404, 413, 429) },
       },
     },
     async (request, reply) => {
-      const session = await register(ctx, request.body);
+      const session = await register(ctx, request.body, { address: request.ip, log: request.log });
       setRefreshCookie(request, reply, session.refresh);
       return reply.code(201).send(session);
     },

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, json, registerUser, type TestApp } from '../../test/app.ts';
+import { createTestApp, json, newAccount, registerUser, type TestApp } from '../../test/app.ts';
+import { REGISTRATION_LIMITS } from './rate-limits.ts';
 
 let t: TestApp;
 let address = 0;
@@ -82,5 +83,38 @@ describe('login limits', () => {
     );
     expect(answers.filter((r) => r.statusCode === 401).length).toBeLessThanOrEqual(5);
     expect(answers.filter((r) => r.statusCode === 429).length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('registration limit', () => {
+  it(`allows ${REGISTRATION_LIMITS.maxPerAddress} sign-ups per address and hour, then 429 with Retry-After`, async () => {
+    const from = nextAddress();
+    const register = (account: Record<string, string>, remoteAddress = from) =>
+      t.app.inject({ method: 'POST', url: '/api/auth/register/', payload: account, remoteAddress });
+    const taken = await registerUser(t.app);
+    // Refused attempts count too (here: a taken username, which costs no hashing).
+    const attempts = REGISTRATION_LIMITS.maxPerAddress;
+    for (let i = 0; i < attempts; i++) {
+      const res = await register(i < 2 ? newAccount() : { ...newAccount(), username: taken.username });
+      expect(res.statusCode, res.body).toBe(i < 2 ? 201 : 400);
+    }
+    const blocked = newAccount();
+    const res = await register(blocked);
+    expect(res.statusCode).toBe(429);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    const retryAfter = Number(res.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(REGISTRATION_LIMITS.windowSeconds - 120);
+    expect(retryAfter).toBeLessThanOrEqual(REGISTRATION_LIMITS.windowSeconds);
+    expect(json(res).detail).toMatch(
+      /^Too many sign-ups from your network in the last hour\. Try again in \d+ minutes\.$/,
+    );
+    const users = await t.database.db.execute(sql`select 1 from users where username = ${blocked.username}`);
+    expect(users.rows).toHaveLength(0);
+    // Counted in PostgreSQL, per address: another address still signs up.
+    const counted = await t.database.db.execute(
+      sql`select count(*)::int as n from registration_attempts where address = ${from}`,
+    );
+    expect(counted.rows).toEqual([{ n: attempts }]);
+    expect((await register(newAccount(), nextAddress())).statusCode).toBe(201);
   });
 });

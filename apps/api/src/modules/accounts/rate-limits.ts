@@ -2,7 +2,7 @@ import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { AppError } from '../../http/errors.ts';
-import { loginFailures } from './schema.ts';
+import { loginFailures, registrationAttempts } from './schema.ts';
 
 export interface LoginLimits {
   maxPerAccount: number;
@@ -11,11 +11,19 @@ export interface LoginLimits {
 }
 
 /**
+ * Registrations per client address and hour. Each one costs an argon2 hash and creates an account
+ * and an organization, and (docs/decisions/0009) each one is the only way left to probe whether an
+ * address is registered, so they are few. A constant until it becomes a configuration variable.
+ */
+export const REGISTRATION_LIMITS = { maxPerAddress: 10, windowSeconds: 3600 } as const;
+export type RegistrationLimits = { maxPerAddress: number; windowSeconds: number };
+
+/**
  * Advisory-lock key classes (the two-int form, a key space apart from the one-bigint locks used
  * elsewhere). Locks are always taken in class order, then key order, so two attempts never wait
  * on each other in a cycle.
  */
-const LOCK_CLASS = { account: 360_361, address: 360_362 } as const;
+const LOCK_CLASS = { account: 360_361, address: 360_362, registration: 360_363 } as const;
 
 /** The account key of a known user: the same whether they typed their email or their username. */
 export const accountKey = (userId: string) => `user:${userId}`;
@@ -99,4 +107,25 @@ export async function settleLoginSuccess(
   await tx
     .delete(loginFailures)
     .where(lt(loginFailures.failedAt, sql`now() - make_interval(secs => ${windowSeconds})`));
+}
+
+/** Count one registration from `address`, or refuse with 429 when the window is full. In a transaction. */
+export async function reserveRegistration(tx: Queryable, limits: RegistrationLimits, address: string): Promise<void> {
+  await lock(tx, LOCK_CLASS.registration, address);
+  const [row] = await tx
+    .select({
+      attempts: sql<number>`count(*)::int`,
+      retryAfter: secondsLeft(limits.windowSeconds, sql`min(${registrationAttempts.attemptedAt})`),
+    })
+    .from(registrationAttempts)
+    .where(
+      and(
+        eq(registrationAttempts.address, address),
+        sql`${registrationAttempts.attemptedAt} > now() - make_interval(secs => ${limits.windowSeconds})`,
+      ),
+    );
+  if (row && row.attempts >= limits.maxPerAddress) {
+    throw tooMany('sign-ups from your network in the last hour', row.retryAfter, '');
+  }
+  await tx.insert(registrationAttempts).values({ id: newId(), address });
 }

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, json, registerUser, type TestApp } from '../../test/app.ts';
 
 let t: TestApp;
@@ -9,6 +9,10 @@ beforeAll(async () => {
   t = await createTestApp();
 });
 afterAll(() => t.close());
+// Every test here signs up from app.inject's one address; the sign-up limit has tests of its own.
+beforeEach(async () => {
+  await t.database.db.execute(sql`delete from registration_attempts`);
+});
 
 type User = Awaited<ReturnType<typeof registerUser>>;
 const bearer = (access: string) => ({ authorization: `Bearer ${access}` });
