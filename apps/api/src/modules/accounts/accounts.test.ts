@@ -1,16 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, json, newAccount, registerUser, type TestApp } from '../../test/app.ts';
+import { forgetSignUpsBeforeEach } from './test-support.ts';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp({ LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: '3', LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '1000' });
 });
 afterAll(() => t.close());
-// Every test here signs up from app.inject's one address; the sign-up limit has tests of its own.
-beforeEach(async () => {
-  await t.database.db.execute(sql`delete from registration_attempts`);
-});
+forgetSignUpsBeforeEach(() => t);
 
 describe('register', () => {
   it('creates the user and an organization they own, and never returns the hash', async () => {

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, json, newAccount, registerUser, type TestApp } from '../../test/app.ts';
+import { forgetSignUpsBeforeEach } from './test-support.ts';
 
 // Spied on, to prove what is refused before hashing costs any argon2 time.
 const hashes = vi.hoisted(() => ({ count: 0 }));
@@ -21,10 +22,7 @@ beforeAll(async () => {
   t = await createTestApp();
 });
 afterAll(() => t.close());
-// Every test here signs up from app.inject's one address; the sign-up limit has tests of its own.
-beforeEach(async () => {
-  await t.database.db.execute(sql`delete from registration_attempts`);
-});
+forgetSignUpsBeforeEach(() => t);
 
 const register = (payload: Record<string, string>) =>
   t.app.inject({ method: 'POST', url: '/api/auth/register/', payload });
@@ -45,6 +43,9 @@ function shapeOf(res: LightMyRequestResponse) {
   const cookies = [res.headers['set-cookie']].flat().map((c) => String(c).replace(/=[^;]*/, '=…'));
   return { status: res.statusCode, type: res.headers['content-type'], cookies, paths };
 }
+
+const inviteTo = async (team: { auth: Record<string, string> }, email: string) =>
+  json(await t.app.inject({ method: 'POST', url: '/api/team/invitations/', headers: team.auth, payload: { email } }));
 
 const userRow = async (id: string) =>
   (await t.database.db.execute(sql`select * from users where id = ${id}`)).rows[0] as Record<string, unknown>;
@@ -115,14 +116,7 @@ describe('registering with an email that already has an account', () => {
     const owner = await registerUser(t.app);
     const newcomer = await registerUser(t.app, { email: owner.email });
     const team = await registerUser(t.app, { organization: 'Inviting Co' });
-    const invite = json(
-      await t.app.inject({
-        method: 'POST',
-        url: '/api/team/invitations/',
-        headers: team.auth,
-        payload: { email: owner.email },
-      }),
-    );
+    const invite = await inviteTo(team, owner.email);
     const refused = await t.app.inject({
       method: 'POST',
       url: `/api/auth/invitations/${invite.token}/accept/`,
@@ -142,14 +136,7 @@ describe('registering with an email that already has an account', () => {
   it('registering through an invitation to an address that has an account says to log in instead', async () => {
     const owner = await registerUser(t.app);
     const team = await registerUser(t.app);
-    const invite = json(
-      await t.app.inject({
-        method: 'POST',
-        url: '/api/team/invitations/',
-        headers: team.auth,
-        payload: { email: owner.email },
-      }),
-    );
+    const invite = await inviteTo(team, owner.email);
     const res = await register({ ...newAccount(), email: owner.email, invitation: invite.token });
     expect(res.statusCode).toBe(400);
     expect(json(res).errors.email[0]).toMatch(/Log in with it, then open the invitation link again/);
