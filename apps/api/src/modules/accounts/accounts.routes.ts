@@ -6,8 +6,9 @@ import { AppError } from '../../http/errors.ts';
 import { email, errorResponses, text, uuidParam } from '../../http/schemas.ts';
 import { type AccountsContext, login, me, register, switchOrganization } from './accounts.service.ts';
 import { acceptInvitation, describeInvitation } from './invitations.service.ts';
+import { REGISTRATION_LIMITS } from './rate-limits.ts';
 import { ROLES } from './schema.ts';
-import { revokeRefreshToken, rotateRefreshToken } from './sessions.service.ts';
+import { revokeAllSessions, revokeRefreshToken, rotateRefreshToken } from './sessions.service.ts';
 import { REFRESH_TOKEN_TTL_SECONDS } from './tokens.ts';
 
 export const REFRESH_COOKIE = 'invpro_refresh';
@@ -82,12 +83,19 @@ function refreshFrom(request: FastifyRequest, body: { refresh?: string } | undef
   return body?.refresh ?? request.cookies[REFRESH_COOKIE];
 }
 
+/** The refresh cookie, when it looks like a refresh token (it is only ever compared by hash). */
+function refreshCookie(request: FastifyRequest): string | undefined {
+  const cookie = request.cookies[REFRESH_COOKIE];
+  return cookie && refreshToken.safeParse(cookie).success ? cookie : undefined;
+}
+
 export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
   const ctx: AccountsContext = {
     db: app.db,
     jwtKey: app.jwtKey,
     accessTokenTtlSeconds: app.config.accessTokenTtlSeconds,
     loginLimits: app.config.login,
+    registrationLimits: REGISTRATION_LIMITS,
   };
   const tags = ['auth'];
 
@@ -98,11 +106,11 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         summary: 'Create an account and, unless joining by invitation, a new organization you own',
         body: registerBody,
-        response: { 201: sessionSchema, ...errorResponses(400, 403, 404, 413) },
+        response: { 201: sessionSchema, ...errorResponses(400, 403, 404, 413, 429) },
       },
     },
     async (request, reply) => {
-      const session = await register(ctx, request.body);
+      const session = await register(ctx, request.body, { address: request.ip, log: request.log });
       setRefreshCookie(request, reply, session.refresh);
       return reply.code(201).send(session);
     },
@@ -171,6 +179,26 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
+  app.post(
+    '/api/auth/logout-all/',
+    {
+      preHandler: requireAuth,
+      schema: {
+        tags,
+        summary: 'Log out everywhere: end every session of the logged-in user',
+        description:
+          'Every refresh token of the user is revoked. Access tokens already issued stay valid until they expire.',
+        security: [{ bearer: [] }],
+        response: { 204: z.null(), ...errorResponses(401) },
+      },
+    },
+    async (request, reply) => {
+      await revokeAllSessions(ctx, authOf(request).userId);
+      reply.clearCookie(REFRESH_COOKIE, { path: '/api/' });
+      return reply.code(204).send(null);
+    },
+  );
+
   app.get(
     '/api/auth/me/',
     {
@@ -201,7 +229,12 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const session = await switchOrganization(ctx, authOf(request).userId, request.body.organization_id);
+      const session = await switchOrganization(
+        ctx,
+        authOf(request),
+        request.body.organization_id,
+        refreshCookie(request),
+      );
       setRefreshCookie(request, reply, session.refresh);
       return session;
     },
@@ -245,7 +278,7 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const auth = authOf(request);
       const orgId = await acceptInvitation(app.db, auth.userId, request.params.token);
-      const session = await switchOrganization(ctx, auth.userId, orgId);
+      const session = await switchOrganization(ctx, auth, orgId, refreshCookie(request));
       setRefreshCookie(request, reply, session.refresh);
       return session;
     },

@@ -3,9 +3,10 @@ import type { PgBoss } from 'pg-boss';
 import type { Database } from '../../db/client.ts';
 import { withScope } from '../../db/tenant.ts';
 import { QUEUES } from '../../jobs/boss.ts';
-import { loginFailures, refreshTokens } from './schema.ts';
+import { REGISTRATION_LIMITS } from './rate-limits.ts';
+import { loginFailures, refreshTokens, registrationAttempts } from './schema.ts';
 
-/** Drops spent, revoked or expired refresh tokens after a grace week, and stale login failures. */
+/** Drops spent, revoked or expired refresh tokens after a grace week, and stale login and registration counts. */
 export async function purgeExpiredAuthRows(db: Database, loginWindowSeconds: number) {
   return withScope(db, {}, async (tx) => {
     const tokens = await tx
@@ -22,7 +23,13 @@ export async function purgeExpiredAuthRows(db: Database, loginWindowSeconds: num
       .delete(loginFailures)
       .where(lt(loginFailures.failedAt, sql`now() - make_interval(secs => ${loginWindowSeconds})`))
       .returning({ id: loginFailures.id });
-    return { tokens: tokens.length, failures: failures.length };
+    const registrations = await tx
+      .delete(registrationAttempts)
+      .where(
+        lt(registrationAttempts.attemptedAt, sql`now() - make_interval(secs => ${REGISTRATION_LIMITS.windowSeconds})`),
+      )
+      .returning({ id: registrationAttempts.id });
+    return { tokens: tokens.length, failures: failures.length, registrations: registrations.length };
   });
 }
 

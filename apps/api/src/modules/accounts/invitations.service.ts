@@ -50,7 +50,14 @@ export async function createInvitation(
         .select({ n: count() })
         .from(memberships)
         .innerJoin(users, eq(users.id, memberships.userId))
-        .where(and(eq(memberships.orgId, actor.orgId), sql`lower(${users.email}) = lower(${input.email})`));
+        .where(
+          and(
+            eq(memberships.orgId, actor.orgId),
+            // Only the address's owner can accept; a member merely sharing the address is not them.
+            eq(users.ownsEmail, true),
+            sql`lower(${users.email}) = lower(${input.email})`,
+          ),
+        );
       if (member && member.n > 0) {
         throw new AppError('conflict', `${input.email} is already a member of this organization.`);
       }
@@ -163,18 +170,22 @@ export async function describeInvitation(db: Database, token: string) {
   };
 }
 
-/** Inside a transaction scoped to the invitation's org: add the user as a member, mark the invitation used. */
+/**
+ * Inside a transaction scoped to the invitation's org: add the user as a member, mark the invitation
+ * used. The link went to an address, so only the account that owns that address may accept it: an
+ * account merely registered with it (docs/decisions/0009) gets the same refusal as any other.
+ */
 export async function acceptInvitationInTx(
   tx: Transaction,
   token: { orgId: string; secretHash: string },
-  user: { userId: string; email: string },
+  user: { userId: string; email: string; ownsEmail: boolean },
 ): Promise<Role> {
   const row = await findPendingInvitation(tx, token);
   if (!row) throw new AppError('not_found', INVALID_INVITATION);
-  if (row.invitation.email.toLowerCase() !== user.email.toLowerCase()) {
+  if (!user.ownsEmail || row.invitation.email.toLowerCase() !== user.email.toLowerCase()) {
     throw new AppError(
       'forbidden',
-      `This invitation was sent to ${row.invitation.email}. Log in with that account to accept it.`,
+      `This invitation was sent to ${row.invitation.email}. Log in with the account of that address to accept it.`,
     );
   }
   await tx
@@ -192,9 +203,12 @@ export async function acceptInvitation(db: Database, userId: string, token: stri
   const parsed = parseInvitationToken(token);
   if (!parsed) throw new AppError('not_found', INVALID_INVITATION);
   await withScope(db, { orgId: parsed.orgId, userId }, async (tx) => {
-    const [user] = await tx.select({ email: users.email }).from(users).where(eq(users.id, userId));
+    const [user] = await tx
+      .select({ email: users.email, ownsEmail: users.ownsEmail })
+      .from(users)
+      .where(eq(users.id, userId));
     if (!user) throw new AppError('unauthorized', 'Log in again.');
-    await acceptInvitationInTx(tx, parsed, { userId, email: user.email });
+    await acceptInvitationInTx(tx, parsed, { userId, ...user });
   });
   return parsed.orgId;
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, pgPolicy, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, pgPolicy, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { appRole, currentOrgId, currentUserId } from '../../db/roles.ts';
 
 export const ROLES = ['owner', 'admin', 'member'] as const;
@@ -9,7 +9,11 @@ const timestamps = {
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 };
 
-/** Global: a person can belong to several organizations. */
+/**
+ * Global: a person can belong to several organizations. An address has at most one owner: a
+ * registration with an address that already has one is not refused (that would tell anyone which
+ * addresses are registered) but makes an account that does not own it (docs/decisions/0009).
+ */
 export const users = pgTable(
   'users',
   {
@@ -17,11 +21,14 @@ export const users = pgTable(
     email: text().notNull(),
     username: text().notNull(),
     passwordHash: text().notNull(),
+    /** False for an account registered with an address another account already owned. */
+    ownsEmail: boolean().notNull().default(true),
     lastLoginAt: timestamp({ withTimezone: true }),
     ...timestamps,
   },
   (t) => [
-    uniqueIndex('users_email_lower_key').on(sql`lower(${t.email})`),
+    uniqueIndex('users_email_owner_key').on(sql`lower(${t.email})`).where(sql`owns_email`),
+    index('users_email_lower_idx').on(sql`lower(${t.email})`),
     uniqueIndex('users_username_lower_key').on(sql`lower(${t.username})`),
   ],
 );
@@ -125,7 +132,11 @@ export const refreshTokens = pgTable(
   (t) => [index('refresh_tokens_family_idx').on(t.familyId), index('refresh_tokens_user_idx').on(t.userId)],
 );
 
-/** Global: failed logins, counted per account and per client address across every API process. */
+/**
+ * Global: login attempts, counted per account and per client address across every API process.
+ * An attempt is reserved here before its password is checked and stays as a failure unless the
+ * password was right. Account keys are `user:<id>`, or `typed:<identifier>` for unknown ones.
+ */
 export const loginFailures = pgTable(
   'login_failures',
   {
@@ -135,4 +146,15 @@ export const loginFailures = pgTable(
     failedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('login_failures_lookup_idx').on(t.scope, t.key, t.failedAt)],
+);
+
+/** Global: registrations per client address, counted across every API process. */
+export const registrationAttempts = pgTable(
+  'registration_attempts',
+  {
+    id: uuid().primaryKey(),
+    address: text().notNull(),
+    attemptedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('registration_attempts_lookup_idx').on(t.address, t.attemptedAt)],
 );

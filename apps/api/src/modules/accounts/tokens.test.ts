@@ -6,6 +6,7 @@ const claims = {
   userId: '0190f0c0-0000-7000-8000-000000000001',
   orgId: '0190f0c0-0000-7000-8000-000000000002',
   role: 'owner' as const,
+  sessionId: '0190f0c0-0000-7000-8000-000000000003',
 };
 
 afterEach(() => vi.useRealTimers());

@@ -1,5 +1,6 @@
 import { createHash, createSecretKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
+import { isUuid } from '../../db/ids.ts';
 import type { Role } from './schema.ts';
 
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60;
@@ -10,6 +11,11 @@ export interface AccessClaims {
   userId: string;
   orgId: string;
   role: Role;
+  /**
+   * The session (refresh-token family) the token was issued in: what logout ends. Absent only in
+   * tokens issued before sessions were named, which cannot switch organizations.
+   */
+  sessionId?: string;
 }
 
 /** A key of its own for JWTs, derived from SECRET_KEY so one secret cannot be reused across purposes. */
@@ -19,7 +25,7 @@ export function jwtKey(secretKey: string): KeyObject {
 }
 
 export async function signAccessToken(key: KeyObject, claims: AccessClaims, ttlSeconds: number): Promise<string> {
-  return new SignJWT({ org: claims.orgId, role: claims.role })
+  return new SignJWT({ org: claims.orgId, role: claims.role, ...(claims.sessionId ? { sid: claims.sessionId } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.userId)
     .setIssuer(ISSUER)
@@ -31,7 +37,7 @@ export async function signAccessToken(key: KeyObject, claims: AccessClaims, ttlS
 
 export type VerifyResult = { valid: true; claims: AccessClaims } | { valid: false; reason: 'expired' | 'invalid' };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isId = (value: unknown): value is string => typeof value === 'string' && isUuid(value);
 
 /**
  * Verified tokens, by their full text (signature included, so no altered token can hit), until
@@ -55,12 +61,10 @@ export async function verifyAccessToken(key: KeyObject, token: string): Promise<
   }
   try {
     const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-    const { sub, org, role, exp } = payload;
-    if (typeof sub !== 'string' || typeof org !== 'string' || !UUID.test(sub) || !UUID.test(org)) {
-      return { valid: false, reason: 'invalid' };
-    }
+    const { sub, org, role, sid, exp } = payload;
+    if (!isId(sub) || !isId(org) || (sid !== undefined && !isId(sid))) return { valid: false, reason: 'invalid' };
     if (role !== 'owner' && role !== 'admin' && role !== 'member') return { valid: false, reason: 'invalid' };
-    const claims: AccessClaims = { userId: sub, orgId: org, role };
+    const claims: AccessClaims = { userId: sub, orgId: org, role, ...(sid ? { sessionId: sid } : {}) };
     if (typeof exp === 'number') {
       if (cache.size >= MAX_CACHED_TOKENS) cache.delete(cache.keys().next().value!);
       cache.set(token, { claims, expiresAtMs: exp * 1000 });

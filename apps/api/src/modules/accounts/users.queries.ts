@@ -1,4 +1,4 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, desc, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { memberships, organizations, type Role, users } from './schema.ts';
 
@@ -25,12 +25,52 @@ export async function firstMembership(db: Queryable, userId: string): Promise<Me
   return row;
 }
 
-export async function findUserByLogin(db: Queryable, login: { email?: string; username?: string }) {
-  const condition = login.email
-    ? sql`lower(${users.email}) = lower(${login.email})`
-    : sql`lower(${users.username}) = lower(${login.username ?? ''})`;
-  const [row] = await db.select().from(users).where(condition);
-  return row;
+/** How many accounts that do not own an address a login by that address also tries. */
+export const MAX_NON_OWNERS_TRIED = 5;
+
+export interface LoginCandidate {
+  id: string;
+  passwordHash: string;
+}
+
+/**
+ * The accounts a login may open, in the order their passwords are tried: by username, the one
+ * account; by email, the address's owner, then the newest accounts that share the address without
+ * owning it (docs/decisions/0009).
+ */
+export async function findLoginCandidates(
+  db: Queryable,
+  login: { email?: string; username?: string },
+): Promise<LoginCandidate[]> {
+  const columns = { id: users.id, passwordHash: users.passwordHash, ownsEmail: users.ownsEmail };
+  if (!login.email) {
+    return db
+      .select(columns)
+      .from(users)
+      .where(sql`lower(${users.username}) = lower(${login.username ?? ''})`);
+  }
+  const rows = await db
+    .select(columns)
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${login.email})`)
+    .orderBy(desc(users.ownsEmail), desc(users.createdAt), desc(users.id))
+    .limit(MAX_NON_OWNERS_TRIED + 1);
+  const owner = rows.filter((r) => r.ownsEmail);
+  return [...owner, ...rows.filter((r) => !r.ownsEmail).slice(0, MAX_NON_OWNERS_TRIED)];
+}
+
+export async function usernameTaken(db: Queryable, username: string): Promise<boolean> {
+  const rows = await db.select({ id: users.id }).from(users).where(sql`lower(${users.username}) = lower(${username})`);
+  return rows.length > 0;
+}
+
+/** The account that owns `email`, if any. */
+export async function emailOwner(db: Queryable, email: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${email}) and ${users.ownsEmail}`);
+  return row?.id;
 }
 
 /**

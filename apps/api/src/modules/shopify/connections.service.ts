@@ -1,7 +1,7 @@
 import { newId } from '../../db/ids.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { AppError } from '../../http/errors.ts';
-import { assertCanManageTeam } from '../accounts/team.service.ts';
+import { assertCanManageTeam, assertMember } from '../accounts/team.service.ts';
 import { membershipOf } from '../accounts/users.queries.ts';
 import { ShopifyError } from './client.ts';
 import {
@@ -315,7 +315,11 @@ export async function getConnection(ctx: ShopifyContext, actor: Actor, connectio
   const row = await withTenant(
     ctx.db,
     actor.orgId,
-    (tx) => findConnection(tx, actor.orgId, connectionId),
+    async (tx) => {
+      // The token's membership may be stale (removed since it was issued): ask the database.
+      await assertMember(tx, actor);
+      return findConnection(tx, actor.orgId, connectionId);
+    },
     actor.userId,
   );
   if (!row) throw new AppError('not_found', 'No store connection with that id in this organization.');

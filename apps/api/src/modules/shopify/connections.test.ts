@@ -30,6 +30,21 @@ function credentialsOf(domain: string, extra: Parameters<ShopifySim['addShop']>[
   };
 }
 
+/** Sign up through an invitation from `owner`: a member of the owner's organization. */
+async function joinOwnersOrganization(email: string, username: string) {
+  const inv = json(
+    await t.app.inject({ method: 'POST', url: '/api/team/invitations/', headers: owner.auth, payload: { email } }),
+  );
+  const password = 'violet-harbour-tractor-91';
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/auth/register/',
+    payload: { email, username, password, invitation: inv.token },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return json(res);
+}
+
 describe('POST /api/shopify/connect/', () => {
   it('normalizes the URL, tests the connection, stores secrets encrypted and never shows them', async () => {
     const creds = credentialsOf('acme-connect.myshopify.com', {
@@ -127,26 +142,7 @@ describe('POST /api/shopify/connect/', () => {
   });
 
   it('members cannot connect stores', async () => {
-    const inv = json(
-      await t.app.inject({
-        method: 'POST',
-        url: '/api/team/invitations/',
-        headers: owner.auth,
-        payload: { email: 'm1@example.com' },
-      }),
-    );
-    const reg = json(
-      await t.app.inject({
-        method: 'POST',
-        url: '/api/auth/register/',
-        payload: {
-          email: 'm1@example.com',
-          username: 'memberone',
-          password: 'violet-harbour-tractor-91',
-          invitation: inv.token,
-        },
-      }),
-    );
+    const reg = await joinOwnersOrganization('m1@example.com', 'memberone');
     const res = await connect({ authorization: `Bearer ${reg.access}` }, credentialsOf('member-try.myshopify.com'));
     expect(res.statusCode).toBe(403);
   });
@@ -175,5 +171,28 @@ describe('POST /api/shopify/connect/', () => {
     });
     expect(gone.statusCode).toBe(204);
     expect((await t.database.db.execute(sql`select 1 from shopify_connections where id = ${id}`)).rows).toHaveLength(0);
+  });
+});
+
+describe('GET /api/shopify/connections/{id}/', () => {
+  it('a member removed from the organization gets 401 and no data, though their access token is still valid', async () => {
+    const creds = credentialsOf('removed-member.myshopify.com');
+    const id = json(await connect(owner.auth, creds)).id;
+    const member = await joinOwnersOrganization('leaver@example.com', 'leaver');
+    const auth = { authorization: `Bearer ${member.access}` };
+    const read = () => t.app.inject({ method: 'GET', url: `/api/shopify/connections/${id}/`, headers: auth });
+    expect((await read()).statusCode).toBe(200);
+
+    const removed = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/team/members/${member.user.id}/`,
+      headers: owner.auth,
+    });
+    expect(removed.statusCode).toBe(204);
+    const res = await read();
+    expect(res.statusCode).toBe(401);
+    expect(json(res).detail).toMatch(/no longer a member/);
+    expect(res.body).not.toContain('removed-member.myshopify.com');
+    expect(res.body).not.toContain(id);
   });
 });

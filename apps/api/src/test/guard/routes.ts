@@ -128,6 +128,27 @@ export const ROUTES: Record<string, RouteGuard> = {
     valid: (w) => ({ auth: false, body: { refresh: w.A.owner.refresh } }),
     optional: ['refresh'],
   },
+  'POST /api/auth/logout-all/': {
+    isolation: {
+      async probe(app, w) {
+        // A's member logs out everywhere: every session of theirs ends, and nobody else's.
+        const open = (userIds: string[]) =>
+          app.db
+            .execute(
+              sql`select count(*)::int as n from refresh_tokens where user_id in ${userIds} and revoked_at is null`,
+            )
+            .then((r) => (r.rows[0] as { n: number }).n);
+        const others = [w.A.owner.user.id, w.B.owner.user.id, w.B.member.user.id];
+        const before = await open(others);
+        expect(before).toBeGreaterThan(0);
+        const res = await app.inject({ method: 'POST', url: '/api/auth/logout-all/', headers: w.A.member.auth });
+        expect(res.statusCode, res.body).toBe(204);
+        expect(await open([w.A.member.user.id])).toBe(0);
+        expect(await open(others)).toBe(before);
+      },
+    },
+    valid: () => ({ auth: true }),
+  },
   'GET /api/auth/me/': {
     isolation: {
       async probe(app, w) {
