@@ -125,6 +125,8 @@ export const webhookEvents = pgTable(
     primaryKey({ columns: [t.orgId, t.id] }),
     uniqueIndex('webhook_events_dedupe_key').on(t.orgId, t.connectionId, t.eventId),
     index('webhook_events_status_idx').on(t.orgId, t.status),
+    // Retention trims one connection's oldest events at a time.
+    index('webhook_events_connection_received_idx').on(t.orgId, t.connectionId, t.receivedAt),
     foreignKey({
       columns: [t.orgId, t.connectionId],
       foreignColumns: [shopifyConnections.orgId, shopifyConnections.id],

@@ -204,6 +204,27 @@ describe('POST /api/shopify/webhook/', () => {
     expect(await eventsOf(id)).toHaveLength(0);
   });
 
+  it('keeps handled events for 30 days: the next event of that connection trims older ones', async () => {
+    const { shop, domain, id } = await connectShop();
+    const orgId = owner.user.organization.id;
+    const send = async (n: number) => {
+      const body = JSON.stringify({ id: n });
+      await deliver(signedHeaders(shop.apiSecret, body, { shop: domain, topic: 'products/delete' }), body);
+    };
+    await send(1);
+    await send(2);
+    const [old, unhandled] = await eventsOf(id);
+    expect(await processWebhookEvent(ctx, orgId, old!.id)).toBe('stored');
+    await t.database.db.execute(
+      sql`update webhook_events set received_at = now() - interval '31 days' where id in (${old!.id}, ${unhandled!.id})`,
+    );
+    await send(3);
+    const latest = (await eventsOf(id)).at(-1)!;
+    expect(await processWebhookEvent(ctx, orgId, latest.id)).toBe('stored');
+    // The old handled event is gone; one never handled stays, whatever its age.
+    expect((await eventsOf(id)).map((e) => e.id).sort()).toEqual([unhandled!.id, latest.id].sort());
+  });
+
   it('is described in the OpenAPI document without a bearer requirement', async () => {
     const doc = json(await t.app.inject({ method: 'GET', url: '/api/openapi.json' }));
     const op = doc.paths['/api/shopify/webhook/'].post;

@@ -1,0 +1,1 @@
+CREATE INDEX "webhook_events_connection_received_idx" ON "webhook_events" USING btree ("org_id","connection_id","received_at");
