@@ -2,19 +2,19 @@
 // proxy: not 127.0.0.1 for everyone (one attacker would lock every user out), and not whatever a
 // client writes in X-Forwarded-For (one attacker could dodge the limit). server.ts sets the header
 // from the socket; the API trusts it from loopback only. Distinct loopback source addresses
-// (127.0.0.2, 127.0.0.3) stand in for distinct clients.
+// (127.0.0.2, 127.0.0.3) stand in for distinct clients. Plain HTTP: no browser needed.
 
 import { request } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startWeb, type WebHarness } from './harness';
+import { startWebServer, type WebServer } from './harness';
 import { type RealApi, startRealApi } from './real-api';
 
 let api: RealApi;
-let web: WebHarness;
+let web: WebServer;
 
 beforeAll(async () => {
   api = await startRealApi({ LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '3', LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: '100' });
-  web = await startWeb({ apiUrl: api.url });
+  web = await startWebServer({ apiUrl: api.url });
 });
 
 afterAll(async () => {
