@@ -15,9 +15,21 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
+// Where the client came from is said only by what server.ts wrote from its own socket (the three
+// X-Forwarded-* set below); every other spelling of it is the client's word and stays behind.
+const FORWARDING = [
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-forwarded-prefix',
+  'x-real-ip',
+];
+
 // Dropped from requests: fetch sets host and length itself, and asking for compression would make
 // us re-encode what undici already decodes.
-const REQUEST_SKIP = new Set([...HOP_BY_HOP, 'host', 'content-length', 'accept-encoding', 'expect']);
+const REQUEST_SKIP = new Set([...HOP_BY_HOP, ...FORWARDING, 'host', 'content-length', 'accept-encoding', 'expect']);
 // Dropped from responses: undici hands us the body already decompressed and unframed.
 const RESPONSE_SKIP = new Set([...HOP_BY_HOP, 'content-encoding', 'content-length', 'set-cookie']);
 
@@ -44,13 +56,13 @@ export async function proxyToApi(request: Request, target = apiTarget()): Promis
   for (const [name, value] of request.headers) {
     if (!REQUEST_SKIP.has(name)) headers.set(name, value);
   }
-  // Next fills these from the socket when the client did not send them. They are only as
-  // trustworthy as whatever sits in front of Next: the API must not build links from them.
-  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host') ?? incoming.host;
-  headers.set('x-forwarded-host', host);
-  headers.set('x-forwarded-proto', request.headers.get('x-forwarded-proto') ?? incoming.protocol.replace(':', ''));
-  const forwardedFor = request.headers.get('x-forwarded-for');
-  if (forwardedFor) headers.set('x-forwarded-for', forwardedFor);
+  // server.ts (our HTTP server) replaced these with what it saw itself, keeping a client's values
+  // only from a proxy TRUST_PROXY names; the API believes them from us (loopback) for
+  // ALLOWED_HOSTS and the per-address login limit.
+  for (const name of ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto']) {
+    const value = request.headers.get(name);
+    if (value) headers.set(name, value);
+  }
 
   const method = request.method.toUpperCase();
   const body = method === 'GET' || method === 'HEAD' ? undefined : await request.arrayBuffer();

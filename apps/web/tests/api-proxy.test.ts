@@ -48,7 +48,10 @@ describe('proxyToApi', () => {
           authorization: 'Bearer T',
           cookie: 'invpro_refresh=xyz',
           'content-type': 'application/json',
+          // As server.ts sets them from its own socket.
           'x-forwarded-for': '203.0.113.9',
+          'x-forwarded-host': 'web.test',
+          'x-forwarded-proto': 'https',
           connection: 'keep-alive',
         },
       }),
@@ -65,7 +68,34 @@ describe('proxyToApi', () => {
     expect(req.headers['content-type']).toBe('application/json');
     expect(req.headers['x-forwarded-for']).toBe('203.0.113.9');
     expect(req.headers['x-forwarded-host']).toBe('web.test');
-    expect(req.headers['x-forwarded-proto']).toBe('http');
+    expect(req.headers['x-forwarded-proto']).toBe('https');
+  });
+
+  it('forwards only the three forwarding headers server.ts sets, and makes none up', async () => {
+    seen = [];
+    await proxyToApi(
+      new Request('http://web.test/api/auth/me/', {
+        headers: {
+          forwarded: 'for=198.51.100.1;host=evil.example',
+          'x-real-ip': '198.51.100.1',
+          'x-forwarded-port': '443',
+          'x-forwarded-prefix': '/evil',
+        },
+      }),
+      target,
+    );
+    const sent = seen[0]!.headers;
+    for (const name of [
+      'forwarded',
+      'x-real-ip',
+      'x-forwarded-port',
+      'x-forwarded-prefix',
+      'x-forwarded-for',
+      'x-forwarded-host',
+      'x-forwarded-proto',
+    ]) {
+      expect(sent[name], name).toBeUndefined();
+    }
   });
 
   it('returns every set-cookie separately, and other headers', async () => {
