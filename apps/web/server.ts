@@ -4,7 +4,7 @@
 // (X-Forwarded-For) and the host ALLOWED_HOSTS judges (X-Forwarded-Host). Here all three are set
 // from what this server saw itself; a client's values are kept only when the socket peer is a
 // proxy TRUST_PROXY names, and then as a proxy chain (see docs/decisions/0007).
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
@@ -66,6 +66,28 @@ function setForwarded(req: IncomingMessage, trusted: (peer: string) => boolean):
   }
 }
 
+const LINGER_MS = 30_000;
+
+/**
+ * An answer sent before the request body was read in full (the /api proxy's 413 for a body over
+ * the limit): read and drop what the client still sends, for a moment, then close. Left unread,
+ * the connection would stall; closed at once, a client still uploading gets reset and may lose the
+ * answer before reading it (what web servers call a lingering close).
+ */
+function lingerOnUnreadBody(req: IncomingMessage, res: ServerResponse): void {
+  res.once('finish', () => {
+    if (req.complete || req.destroyed) return;
+    const timer = setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
+    req.once('end', () => clearTimeout(timer));
+    req.once('close', () => clearTimeout(timer));
+    // Flowing with no listener drops each chunk as it arrives; the proxy's abandoned reader must
+    // let go first, since a 'readable' listener keeps the stream out of flowing mode.
+    req.removeAllListeners('readable');
+    req.removeAllListeners('data');
+    req.resume();
+  });
+}
+
 let trusted: (peer: string) => boolean;
 try {
   trusted = peerTrust(process.env.TRUST_PROXY);
@@ -83,6 +105,7 @@ const handle = app.getRequestHandler();
 
 const server = createServer((req, res) => {
   setForwarded(req, trusted);
+  lingerOnUnreadBody(req, res);
   void handle(req, res);
 });
 server.listen(port, hostname, () => console.log(`web listening on http://${hostname}:${port}`));
