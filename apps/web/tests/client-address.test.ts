@@ -157,6 +157,34 @@ describe('TRUST_PROXY naming a proxy in front of the web server', () => {
   });
 });
 
+describe('TRUST_PROXY as a hop count: load balancer, web server, API', () => {
+  const env = { TRUST_PROXY: '2' };
+  let api: RealApi;
+  let web: WebServer;
+
+  beforeAll(async () => {
+    api = await startRealApi(env);
+    web = await startWebServer({ apiUrl: api.url, env });
+  });
+
+  afterAll(async () => {
+    await web?.close();
+    await api?.close();
+  });
+
+  it('takes the address the load balancer wrote, not one the client prepended', async () => {
+    // 127.0.0.4 plays the load balancer: the client forged 198.51.100.7, the balancer appended the
+    // client's real address, 203.0.113.5; the web server appends the balancer.
+    const id = requestId();
+    const answer = await send(web, '/api/health/', {
+      from: '127.0.0.4',
+      headers: { 'x-request-id': id, 'x-forwarded-for': '198.51.100.7, 203.0.113.5' },
+    });
+    expect(answer.status).toBe(200);
+    expect(addressSeenByApi(api, id)).toBe('203.0.113.5');
+  });
+});
+
 it('the web server refuses TRUST_PROXY=true, saying what to give instead', async () => {
   const outcome = await startWebServer({ apiUrl: 'http://127.0.0.1:9', env: { TRUST_PROXY: 'true' } }).then(
     async (started) => {
