@@ -1,25 +1,111 @@
-// The web app's HTTP server: `next start`, plus one thing it cannot do. Next fills X-Forwarded-For
-// only when the client did not send one, so any client could pick the address our API sees for its
-// per-address login limit (or everyone would share 127.0.0.1 through the /api proxy). Here the
-// header is set from the socket: overwritten, or appended to when TRUST_PROXY says a trusted load
-// balancer sits in front and already wrote it.
-import { createServer } from 'node:http';
+// The web app's HTTP server: `next start`, plus what it cannot do. Next fills X-Forwarded-* only
+// when the client did not send them, and the /api proxy hands them to the API, which believes
+// them from loopback: a client could pick the address the per-address login limit counts
+// (X-Forwarded-For) and the host ALLOWED_HOSTS judges (X-Forwarded-Host). Here all three are set
+// from what this server saw itself; a client's values are kept only when the socket peer is a
+// proxy TRUST_PROXY names, and then as a proxy chain (see docs/decisions/0007).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { BlockList, isIP } from 'node:net';
 import path from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
 
+/**
+ * TRUST_PROXY read as the API reads it (apps/api/src/config.ts), applied to our own socket peer. A
+ * hop count counts from the API's socket, and through the /api proxy this server is the first of
+ * those hops: only from two on is there a proxy in front of us. A list names the proxies; loopback
+ * is not added here, since local clients reach us over loopback.
+ */
+function peerTrust(raw: string | undefined): (peer: string) => boolean {
+  const value = (raw ?? '').trim().toLowerCase();
+  if (['', '0', 'false', 'no', 'off'].includes(value)) return () => false;
+  if (['true', 'yes', 'on'].includes(value)) {
+    throw new Error(
+      'TRUST_PROXY: true would believe X-Forwarded-For from every hop, so any client could choose its own address. Give the number of proxies in front of the API (e.g. 2 for a load balancer plus the web app) or their addresses (e.g. 10.0.0.0/8,192.0.2.7).',
+    );
+  }
+  if (/^\d+$/.test(value) && Number(value) <= 1000) return () => Number(value) >= 2;
+  const proxies = new BlockList();
+  for (const entry of value.split(',').map((s) => s.trim())) {
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    const bits = Number(prefix);
+    const valid =
+      isIP(address) !== 0 &&
+      extra === undefined &&
+      (prefix === undefined || (/^\d{1,3}$/.test(prefix) && bits <= (family === 'ipv4' ? 32 : 128)));
+    if (!valid) {
+      throw new Error(
+        `TRUST_PROXY: "${entry}" is neither a number of proxies nor an IP address or CIDR. Use false, a hop count (1, 2…) or a comma-separated list of the proxies' addresses.`,
+      );
+    }
+    if (prefix === undefined) proxies.addAddress(address, family);
+    else proxies.addSubnet(address, bits, family);
+  }
+  return (peer) => {
+    const mapped = peer.startsWith('::ffff:') && isIP(peer.slice(7)) === 4 ? peer.slice(7) : peer;
+    return proxies.check(mapped, isIP(mapped) === 6 ? 'ipv6' : 'ipv4');
+  };
+}
+
+function setForwarded(req: IncomingMessage, trusted: (peer: string) => boolean): void {
+  const h = req.headers;
+  const peer = req.socket.remoteAddress ?? '';
+  const proto = (req.socket as TLSSocket).encrypted ? 'https' : 'http';
+  if (trusted(peer)) {
+    // The proxy in front saw the client: keep its host and scheme, and add the hop it came from.
+    h['x-forwarded-for'] = h['x-forwarded-for'] ? `${h['x-forwarded-for']}, ${peer}` : peer;
+    h['x-forwarded-host'] ??= h.host;
+    h['x-forwarded-proto'] ??= proto;
+  } else {
+    h['x-forwarded-for'] = peer;
+    h['x-forwarded-proto'] = proto;
+    if (h.host) h['x-forwarded-host'] = h.host;
+    else delete h['x-forwarded-host'];
+  }
+}
+
+const LINGER_MS = 30_000;
+
+/**
+ * An answer sent before the request body was read in full (the /api proxy's 413 for a body over
+ * the limit): read and drop what the client still sends, for a moment, then close. Left unread,
+ * the connection would stall; closed at once, a client still uploading gets reset and may lose the
+ * answer before reading it (what web servers call a lingering close).
+ */
+function lingerOnUnreadBody(req: IncomingMessage, res: ServerResponse): void {
+  res.once('finish', () => {
+    if (req.complete || req.destroyed) return;
+    const timer = setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
+    req.once('end', () => clearTimeout(timer));
+    req.once('close', () => clearTimeout(timer));
+    // Flowing with no listener drops each chunk as it arrives; the proxy's abandoned reader must
+    // let go first, since a 'readable' listener keeps the stream out of flowing mode.
+    req.removeAllListeners('readable');
+    req.removeAllListeners('data');
+    req.resume();
+  });
+}
+
+let trusted: (peer: string) => boolean;
+try {
+  trusted = peerTrust(process.env.TRUST_PROXY);
+} catch (err) {
+  console.error(`Configuration error: ${(err as Error).message}`);
+  process.exit(1);
+}
+
 const port = Number(process.env.PORT ?? process.env.WEB_PORT ?? 3000);
 const hostname = process.env.HOSTNAME ?? process.env.WEB_HOST ?? '127.0.0.1';
-const trustProxy = ['1', 'true', 'yes', 'on'].includes((process.env.TRUST_PROXY ?? '').toLowerCase());
 
 const app = next({ dev: false, dir: path.dirname(fileURLToPath(import.meta.url)), hostname, port });
 await app.prepare();
 const handle = app.getRequestHandler();
 
 const server = createServer((req, res) => {
-  const socketAddress = req.socket.remoteAddress ?? '';
-  const incoming = req.headers['x-forwarded-for'];
-  req.headers['x-forwarded-for'] = trustProxy && incoming ? `${incoming}, ${socketAddress}` : socketAddress;
+  setForwarded(req, trusted);
+  lingerOnUnreadBody(req, res);
   void handle(req, res);
 });
 server.listen(port, hostname, () => console.log(`web listening on http://${hostname}:${port}`));

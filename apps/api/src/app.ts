@@ -14,7 +14,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Config } from './config.ts';
+import type { Config, TrustProxy } from './config.ts';
 import type { Database } from './db/client.ts';
 import { registerErrorHandling, sendProblem } from './http/errors.ts';
 import { loggerOptions } from './http/logging.ts';
@@ -65,6 +65,15 @@ function hostAllowed(host: string | undefined, allowed: string[]): boolean {
   });
 }
 
+/**
+ * TRUST_PROXY as Fastify's `trustProxy`. A hop count becomes a function: Fastify 5 turns a plain
+ * number into "trust nobody". A list keeps loopback, which is our own web server's /api proxy.
+ */
+function fastifyTrustProxy(trust: TrustProxy): string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return ['loopback', ...trust];
+}
+
 export async function buildApp({ config, db, logger, shopifyClient, boss }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: loggerOptions(config.logLevel) }),
@@ -74,7 +83,7 @@ export async function buildApp({ config, db, logger, shopifyClient, boss }: AppO
     },
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     ajv: { customOptions: { coerceTypes: false } },
   }).withTypeProvider<ZodTypeProvider>();
@@ -93,7 +102,7 @@ export async function buildApp({ config, db, logger, shopifyClient, boss }: AppO
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     // request.host is X-Forwarded-Host when the hop is trusted (our web server's /api proxy, or a
-    // load balancer with TRUST_PROXY=true): the name the client used, not the internal address.
+    // proxy TRUST_PROXY names): the name the client used, not the internal address.
     if (!hostAllowed(request.host, config.allowedHosts)) {
       return sendProblem(reply, 400, `The host "${request.host ?? ''}" is not in ALLOWED_HOSTS.`);
     }

@@ -70,4 +70,35 @@ describe('configuration', () => {
     });
     expect(config.encryptionKeys.map((k) => k.id)).toEqual(['new', 'old']);
   });
+
+  it('reads TRUST_PROXY as loopback only, a hop count, or the proxies to believe', () => {
+    const dataDir = tmpdir();
+    expect(loadConfig({ DATA_DIR: dataDir }).trustProxy).toEqual([]);
+    expect(loadConfig({ DATA_DIR: dataDir, TRUST_PROXY: 'false' }).trustProxy).toEqual([]);
+    expect(loadConfig({ DATA_DIR: dataDir, TRUST_PROXY: '0' }).trustProxy).toEqual([]);
+    expect(loadConfig({ DATA_DIR: dataDir, TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ DATA_DIR: dataDir, TRUST_PROXY: ' 10.0.0.0/8, 192.0.2.7 ,fd00::/8,::1' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.7',
+      'fd00::/8',
+      '::1',
+    ]);
+  });
+
+  it.each(['true', 'TRUE', 'yes', 'on'])('refuses TRUST_PROXY=%s, which would believe every hop', (value) => {
+    expect(() => loadConfig({ DATA_DIR: tmpdir(), TRUST_PROXY: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATA_DIR: tmpdir(), TRUST_PROXY: value })).toThrow(
+      /TRUST_PROXY: .*number of proxies.*addresses/,
+    );
+  });
+
+  it.each(['lb.internal', '10.0.0.0/33', '10.0.0.1/8/2', '300.1.1.1', '10.0.0.1,garbage', '-1', '1.5', ','])(
+    'refuses TRUST_PROXY=%s, naming the variable',
+    (value) => {
+      expect(() => loadConfig({ DATA_DIR: tmpdir(), TRUST_PROXY: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ DATA_DIR: tmpdir(), TRUST_PROXY: value })).toThrow(
+        /^TRUST_PROXY: .*hop count .*addresses/,
+      );
+    },
+  );
 });

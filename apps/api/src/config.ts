@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -28,6 +29,51 @@ const list = z.string().transform((v) =>
 );
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * `true` used to mean "believe every hop", which lets any client write its own address into
+ * X-Forwarded-For. Only a count or the proxies' own addresses say which entry a proxy wrote.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((raw, ctx): TrustProxy => {
+    const value = raw.toLowerCase();
+    if (['0', 'false', 'no', 'off'].includes(value)) return [];
+    if (['true', 'yes', 'on'].includes(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'true would believe X-Forwarded-For from every hop, so any client could choose its own address. Give the number of proxies in front of the API (e.g. 2 for a load balancer plus the web app) or their addresses (e.g. 10.0.0.0/8,192.0.2.7).',
+      });
+      return z.NEVER;
+    }
+    if (/^\d+$/.test(value)) {
+      const hops = Number(value);
+      if (hops <= 1000) return hops;
+    }
+    const entries = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const bad = entries.find((entry) => !isAddressOrCidr(entry));
+    if (entries.length === 0 || bad !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${bad ?? raw}" is neither a number of proxies nor an IP address or CIDR. Use false, a hop count (1, 2…) or a comma-separated list of the proxies' addresses.`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
 
 const envSchema = z.object({
   DEBUG: boolean.default(true),
@@ -59,8 +105,15 @@ const envSchema = z.object({
   LOGIN_MAX_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).default(900),
-  TRUST_PROXY: boolean.default(false),
+  TRUST_PROXY: trustProxy.default([]),
 });
+
+/**
+ * A hop count (that many proxies, counted from the API's socket, wrote X-Forwarded-*), or the
+ * addresses/CIDRs of the proxies to believe besides loopback (our own web server). `[]` is the
+ * default: loopback only.
+ */
+export type TrustProxy = number | string[];
 
 export interface EncryptionKey {
   id: string;
@@ -95,10 +148,10 @@ export interface Config {
   /** How long an access token is accepted; the web client refreshes it on its first 401. */
   accessTokenTtlSeconds: number;
   /**
-   * Whose X-Forwarded-For to believe: every hop (TRUST_PROXY=true, behind a load balancer), or by
-   * default loopback only, i.e. our own web server, which sets the header from its socket.
+   * Whose X-Forwarded-* to believe: by default loopback only, i.e. our own web server, which sets
+   * them from its socket; or a count of hops, or the listed proxies besides loopback.
    */
-  trustProxy: true | 'loopback';
+  trustProxy: TrustProxy;
 }
 
 export class ConfigError extends Error {
@@ -205,6 +258,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       windowSeconds: env.LOGIN_WINDOW_SECONDS,
     },
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
-    trustProxy: env.TRUST_PROXY ? true : 'loopback',
+    trustProxy: env.TRUST_PROXY,
   };
 }

@@ -3,6 +3,8 @@
 // per request (not a next.config rewrite, which is frozen at build time) so one build runs
 // against any API address.
 
+import { bodyLimitFor, bodyTooLargeDetail } from './body-limits';
+
 const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
@@ -15,9 +17,21 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-// Dropped from requests: fetch sets host and length itself, and asking for compression would make
-// us re-encode what undici already decodes.
-const REQUEST_SKIP = new Set([...HOP_BY_HOP, 'host', 'content-length', 'accept-encoding', 'expect']);
+// Where the client came from is said only by what server.ts wrote from its own socket (the three
+// X-Forwarded-* set below); every other spelling of it is the client's word and stays behind.
+const FORWARDING = [
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-forwarded-prefix',
+  'x-real-ip',
+];
+
+// Dropped from requests: fetch sets host itself (content-length is set below from what was
+// declared), and asking for compression would make us re-encode what undici already decodes.
+const REQUEST_SKIP = new Set([...HOP_BY_HOP, ...FORWARDING, 'host', 'content-length', 'accept-encoding', 'expect']);
 // Dropped from responses: undici hands us the body already decompressed and unframed.
 const RESPONSE_SKIP = new Set([...HOP_BY_HOP, 'content-encoding', 'content-length', 'set-cookie']);
 
@@ -35,6 +49,53 @@ function problem(status: number, title: string, detail: string): Response {
   });
 }
 
+class BodyTooLarge extends Error {}
+
+/**
+ * The body passes through as it arrives, never whole in memory, and is cut off once it grows past
+ * the API's limit for the route: a multi-gigabyte upload costs us one chunk at a time. Undefined
+ * when there is no body at all, which must reach the API as none: an empty chunked body on a POST
+ * without Content-Type (logout, refresh) would be refused there as an unsupported media type.
+ */
+async function streamedBody(
+  source: ReadableStream<Uint8Array>,
+  limit: number,
+  onTooLarge: () => void,
+): Promise<ReadableStream<Uint8Array> | undefined> {
+  const reader = source.getReader();
+  let received = 0;
+  const next = async (): Promise<Uint8Array | undefined> => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return undefined;
+      if (value.byteLength === 0) continue;
+      received += value.byteLength;
+      if (received > limit) {
+        // Not cancelled: that would destroy the connection before our 413 is written. server.ts
+        // reads and drops the rest once the answer has gone out.
+        onTooLarge();
+        throw new BodyTooLarge();
+      }
+      return value;
+    }
+  };
+  const first = await next();
+  if (!first) return undefined;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(first);
+    },
+    async pull(controller) {
+      const chunk = await next();
+      if (chunk) controller.enqueue(chunk);
+      else controller.close();
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
+
 export async function proxyToApi(request: Request, target = apiTarget()): Promise<Response> {
   const incoming = new URL(request.url);
   // Path and query exactly as requested, trailing slash included (the API's routes end with '/').
@@ -44,34 +105,59 @@ export async function proxyToApi(request: Request, target = apiTarget()): Promis
   for (const [name, value] of request.headers) {
     if (!REQUEST_SKIP.has(name)) headers.set(name, value);
   }
-  // Next fills these from the socket when the client did not send them. They are only as
-  // trustworthy as whatever sits in front of Next: the API must not build links from them.
-  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host') ?? incoming.host;
-  headers.set('x-forwarded-host', host);
-  headers.set('x-forwarded-proto', request.headers.get('x-forwarded-proto') ?? incoming.protocol.replace(':', ''));
-  const forwardedFor = request.headers.get('x-forwarded-for');
-  if (forwardedFor) headers.set('x-forwarded-for', forwardedFor);
+  // server.ts (our HTTP server) replaced these with what it saw itself, keeping a client's values
+  // only from a proxy TRUST_PROXY names; the API believes them from us (loopback) for
+  // ALLOWED_HOSTS and the per-address login limit.
+  for (const name of ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto']) {
+    const value = request.headers.get(name);
+    if (value) headers.set(name, value);
+  }
 
   const method = request.method.toUpperCase();
-  const body = method === 'GET' || method === 'HEAD' ? undefined : await request.arrayBuffer();
+  const limit = bodyLimitFor(method, incoming.pathname);
+  const tooLarge = () => problem(413, 'Payload Too Large', bodyTooLargeDetail(limit));
+  const declared = request.headers.get('content-length');
+  const declaredLength = declared === null ? undefined : Number(declared);
+  if (declaredLength !== undefined && declaredLength > limit) return tooLarge();
 
+  let cutOff = false;
+  const stopUpload = new AbortController();
   let upstream: Response;
   try {
-    upstream = await fetch(url, {
+    const body =
+      method === 'GET' || method === 'HEAD' || !request.body || declaredLength === 0
+        ? undefined
+        : await streamedBody(request.body, limit, () => {
+            cutOff = true;
+            stopUpload.abort();
+          });
+    // The API then refuses an oversized body from the header, as we did, and sizes its buffer.
+    if (body && declaredLength) headers.set('content-length', String(declaredLength));
+    const init: RequestInit & { duplex: 'half' } = {
       method,
       headers,
-      body: body && body.byteLength > 0 ? body : undefined,
+      body,
+      duplex: 'half',
       // A redirect is the API's answer to the browser, not something to follow here.
       redirect: 'manual',
       cache: 'no-store',
-      signal: AbortSignal.any([request.signal, AbortSignal.timeout(TIMEOUT_MS)]),
-    });
+      signal: AbortSignal.any([request.signal, stopUpload.signal, AbortSignal.timeout(TIMEOUT_MS)]),
+    };
+    upstream = await fetch(url, init);
   } catch (err) {
+    if (cutOff) return tooLarge();
     if (request.signal.aborted) return problem(499, 'Client Closed Request', 'The request was cancelled.');
     if (err instanceof Error && err.name === 'TimeoutError') {
       return problem(504, 'Gateway Timeout', 'The API server took too long to answer. Try again in a moment.');
     }
     return problem(502, 'Bad Gateway', 'The API server is not reachable. Is it running?');
+  }
+
+  // The API may refuse the body before our own count trips; the upload is then still in flight, and
+  // its end would cut the API's answer short, so answer the same 413 ourselves.
+  if (upstream.status === 413 || cutOff) {
+    await upstream.body?.cancel().catch(() => {});
+    return tooLarge();
   }
 
   const responseHeaders = new Headers();

@@ -13,11 +13,18 @@ interface Seen {
 let upstream: Server;
 let target: string;
 let seen: Seen[] = [];
+/** Called with the first body chunk the API receives on /api/stream/, before the rest. */
+let onFirstChunk: (() => void) | undefined;
 
 beforeAll(async () => {
   upstream = createServer(async (req, res) => {
+    if (req.url?.startsWith('/api/stream/')) req.once('data', () => onFirstChunk?.());
     const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    try {
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+    } catch {
+      return; // The proxy gave up on the upload (a body over the limit).
+    }
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
     if (req.url?.startsWith('/api/empty/')) {
       res.writeHead(204).end();
@@ -48,7 +55,10 @@ describe('proxyToApi', () => {
           authorization: 'Bearer T',
           cookie: 'invpro_refresh=xyz',
           'content-type': 'application/json',
+          // As server.ts sets them from its own socket.
           'x-forwarded-for': '203.0.113.9',
+          'x-forwarded-host': 'web.test',
+          'x-forwarded-proto': 'https',
           connection: 'keep-alive',
         },
       }),
@@ -65,7 +75,106 @@ describe('proxyToApi', () => {
     expect(req.headers['content-type']).toBe('application/json');
     expect(req.headers['x-forwarded-for']).toBe('203.0.113.9');
     expect(req.headers['x-forwarded-host']).toBe('web.test');
-    expect(req.headers['x-forwarded-proto']).toBe('http');
+    expect(req.headers['x-forwarded-proto']).toBe('https');
+  });
+
+  it('forwards only the three forwarding headers server.ts sets, and makes none up', async () => {
+    seen = [];
+    await proxyToApi(
+      new Request('http://web.test/api/auth/me/', {
+        headers: {
+          forwarded: 'for=198.51.100.1;host=evil.example',
+          'x-real-ip': '198.51.100.1',
+          'x-forwarded-port': '443',
+          'x-forwarded-prefix': '/evil',
+        },
+      }),
+      target,
+    );
+    const sent = seen[0]!.headers;
+    for (const name of [
+      'forwarded',
+      'x-real-ip',
+      'x-forwarded-port',
+      'x-forwarded-prefix',
+      'x-forwarded-for',
+      'x-forwarded-host',
+      'x-forwarded-proto',
+    ]) {
+      expect(sent[name], name).toBeUndefined();
+    }
+  });
+
+  it('streams the body: the API has the first chunk before the client sent the rest', async () => {
+    seen = [];
+    const firstArrived = new Promise<void>((resolve) => {
+      onFirstChunk = resolve;
+    });
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(encoder.encode('{"part":1,'));
+        // A proxy that buffered the whole body would wait here for ever.
+        await Promise.race([
+          firstArrived,
+          new Promise((_, reject) => setTimeout(() => reject(new Error('the API got nothing yet')), 5_000)),
+        ]);
+        controller.enqueue(encoder.encode('"part2":2}'));
+        controller.close();
+      },
+    });
+    const res = await proxyToApi(
+      new Request('http://web.test/api/stream/', {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+        duplex: 'half',
+      } as RequestInit),
+      target,
+    );
+    expect(res.status).toBe(201);
+    expect(seen[0]!.body.toString()).toBe('{"part":1,"part2":2}');
+  });
+
+  it('answers 413 for a declared Content-Length over the limit without calling the API', async () => {
+    seen = [];
+    const res = await proxyToApi(
+      new Request('http://web.test/api/auth/login/', {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/json', 'content-length': String(1024 * 1024 + 1) },
+      }),
+      target,
+    );
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect((await res.json()).detail).toBe('The request body is too large (limit 1 MB).');
+    expect(seen).toEqual([]);
+  });
+
+  it('cuts off a body that grows past the route limit: 1 MB, or 5 MB for the Shopify webhook', async () => {
+    const twoMegabytes = () => {
+      let left = 2 * 1024 * 1024;
+      return new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (left <= 0) return controller.close();
+          const chunk = new Uint8Array(Math.min(64 * 1024, left)).fill(0x20);
+          left -= chunk.length;
+          controller.enqueue(chunk);
+        },
+      });
+    };
+    const post = (path: string) =>
+      proxyToApi(
+        new Request(`http://web.test${path}`, { method: 'POST', body: twoMegabytes(), duplex: 'half' } as RequestInit),
+        target,
+      );
+    const refused = await post('/api/auth/login/');
+    expect(refused.status).toBe(413);
+    expect((await refused.json()).detail).toBe('The request body is too large (limit 1 MB).');
+    seen = [];
+    expect((await post('/api/shopify/webhook/')).status).toBe(201);
+    expect(seen[0]!.body.length).toBe(2 * 1024 * 1024);
   });
 
   it('returns every set-cookie separately, and other headers', async () => {

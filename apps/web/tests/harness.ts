@@ -1,5 +1,5 @@
-// Starts the built web app against a given API and opens Chromium on it (see browser.ts), for
-// browser tests. Needs a build first (`npm run build -w @invpro/web`); `next start` does not build.
+// Starts the built web app against a given API, and for browser tests opens Chromium on it (see
+// browser.ts). Needs a build first (`npm run build -w @invpro/web`); `next start` does not build.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -34,7 +34,20 @@ export interface WebHarnessOptions {
   startTimeoutMs?: number;
 }
 
-export async function startWeb(options: WebHarnessOptions): Promise<WebHarness> {
+export interface WebServer {
+  /** e.g. http://127.0.0.1:41234, no trailing slash. */
+  webUrl: string;
+  /** The server process, for tests that watch its memory (/proc/<pid>/status). */
+  pid: number;
+  /** What the server printed, for failure messages. */
+  serverOutput(): string;
+  close(): Promise<void>;
+}
+
+export type WebServerOptions = Omit<WebHarnessOptions, 'headed'>;
+
+/** The built web app's own server (server.ts), without a browser: for tests that speak plain HTTP. */
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   if (!existsSync(join(WEB_DIR, '.next', 'BUILD_ID'))) {
     throw new Error(`No build in ${WEB_DIR}/.next: run "npm run build -w @invpro/web" first.`);
   }
@@ -48,10 +61,19 @@ export async function startWeb(options: WebHarnessOptions): Promise<WebHarness> 
   server.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
-
-  let userDataDir: string | undefined;
   try {
     await waitForHttp(`${webUrl}/login`, server, () => output, options.startTimeoutMs ?? 30_000);
+  } catch (err) {
+    await stopProcess(server);
+    throw err;
+  }
+  return { webUrl, pid: server.pid!, serverOutput: () => output, close: () => stopProcess(server) };
+}
+
+export async function startWeb(options: WebHarnessOptions): Promise<WebHarness> {
+  const server = await startWebServer(options);
+  let userDataDir: string | undefined;
+  try {
     userDataDir = await mkdtemp(join(tmpdir(), 'invpro-chromium-'));
     const context = await chromium.launchPersistentContext(userDataDir, {
       ...(await browserLaunch()),
@@ -61,26 +83,26 @@ export async function startWeb(options: WebHarnessOptions): Promise<WebHarness> 
     const dataDir = userDataDir;
     let closed = false;
     return {
-      webUrl,
+      webUrl: server.webUrl,
       context,
       page,
-      serverOutput: () => output,
+      serverOutput: server.serverOutput,
       async close() {
         if (closed) return;
         closed = true;
         await context.close().catch(() => {});
-        await stopProcess(server);
+        await server.close();
         await rm(dataDir, { recursive: true, force: true });
       },
     };
   } catch (err) {
-    await stopProcess(server);
+    await server.close();
     if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
     throw err;
   }
 }
 
-function startNext(port: number, options: WebHarnessOptions): ChildProcess {
+function startNext(port: number, options: WebServerOptions): ChildProcess {
   // Our own server (server.ts: next plus the real client address), run by this very Node (24 in tests).
   return spawn(process.execPath, [join(WEB_DIR, 'server.ts')], {
     cwd: WEB_DIR,

@@ -12,12 +12,15 @@ export interface RealApi {
   server: Server;
   /** The running app's configuration (tests may adjust e.g. publicWebUrl once the web port is known). */
   config: { publicWebUrl: string };
+  /** Every log line the API wrote (JSON), e.g. to see the client address it attributed a request to. */
+  logs: string[];
   close(): Promise<void>;
 }
 
 interface ApiTestApp {
   app: { listen(opts: { port: number; host: string }): Promise<string>; server: Server };
   config: { publicWebUrl: string };
+  logs: string[];
   close(): Promise<void>;
 }
 
@@ -35,5 +38,11 @@ export async function startRealApi(
   beforeListen?.(api.app.server);
   await api.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = api.app.server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, server: api.app.server, config: api.config, close: () => api.close() };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server: api.app.server,
+    config: api.config,
+    logs: api.logs,
+    close: () => api.close(),
+  };
 }

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 
 /** The small set of failures the domain can express; mapped to HTTP here and only here. */
@@ -137,24 +137,37 @@ export function registerErrorHandling(app: FastifyInstance): void {
       request.log.error({ err: error }, 'unhandled error');
       return sendProblem(reply, 500, 'An unexpected error occurred. It has been logged; please try again.');
     }
-    return sendProblem(reply, status, clientErrorDetail(error, status));
+    return sendProblem(reply, status, clientErrorDetail(error, status, request));
   });
 }
 
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KB`;
+  return `${bytes} bytes`;
+}
+
+/** Worded like the web app's /api proxy, which refuses the same bodies before they get here. */
+export function bodyTooLargeDetail(limit: number): string {
+  return `The request body is too large (limit ${formatBytes(limit)}).`;
+}
+
 /** Fastify's own 4xx errors (bad JSON, body too large, wrong content type…) in words a person can act on. */
-function clientErrorDetail(error: FastifyError, status: number): string {
+function clientErrorDetail(error: FastifyError, status: number, request: FastifyRequest): string {
+  // The route's own limit (the Shopify webhook takes 5 MB); Fastify falls back to the server's.
+  const tooLarge = () => bodyTooLargeDetail(request.routeOptions.bodyLimit);
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return 'The request body is not valid JSON. Send a JSON object with Content-Type: application/json.';
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return 'The request body is too large (limit 1 MB).';
+      return tooLarge();
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return 'Unsupported Content-Type. Send JSON with Content-Type: application/json.';
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return 'The Content-Length header does not match the body.';
     default:
-      if (status === 413) return 'The request body is too large (limit 1 MB).';
+      if (status === 413) return tooLarge();
       if (error.message?.includes('JSON')) return 'The request body is not valid JSON.';
       return error.message || 'The request could not be processed.';
   }
