@@ -104,6 +104,8 @@ const envSchema = z.object({
   LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1).default(30),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  REGISTRATION_MAX_PER_ADDRESS: z.coerce.number().int().min(1).default(10),
+  REGISTRATION_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3600),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).default(900),
   TRUST_PROXY: trustProxy.default([]),
 });
@@ -145,6 +147,8 @@ export interface Config {
     syncIntervalProducts: number;
   };
   login: { maxPerAccount: number; maxPerAddress: number; windowSeconds: number };
+  /** Sign-ups per client address and window (each costs a hash, an account and an organization). */
+  registration: { maxPerAddress: number; windowSeconds: number };
   /** How long an access token is accepted; the web client refreshes it on its first 401. */
   accessTokenTtlSeconds: number;
   /**
@@ -256,6 +260,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxPerAccount: env.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT,
       maxPerAddress: env.LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
       windowSeconds: env.LOGIN_WINDOW_SECONDS,
+    },
+    registration: {
+      maxPerAddress: env.REGISTRATION_MAX_PER_ADDRESS,
+      windowSeconds: env.REGISTRATION_WINDOW_SECONDS,
     },
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     trustProxy: env.TRUST_PROXY,

@@ -33,7 +33,7 @@ async function main(role: string) {
     stops.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
   } else if (role === 'worker') {
     const boss = await startBoss(config.databaseUrl, { onError: (err) => logger.error({ err }, 'pg-boss error') });
-    await registerHousekeeping(boss, db, config.login.windowSeconds);
+    await registerHousekeeping(boss, db, config);
     // The worker's one Shopify context: one client, one view of each shop's throttle.
     const shopify = createShopifyContext({ db, config, jobs: boss });
     await registerShopifyWebhookJobs(boss, shopify);

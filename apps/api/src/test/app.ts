@@ -27,6 +27,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     DATA_DIR: '/tmp/invpro-test-unused',
     LOG_LEVEL: 'info',
+    // Every app.inject comes from one address: the sign-up limit has its own test (rate-limits.test.ts).
+    REGISTRATION_MAX_PER_ADDRESS: '100000',
     ...overrides,
   });
 }

@@ -6,7 +6,6 @@ import { AppError } from '../../http/errors.ts';
 import { email, errorResponses, text, uuidParam } from '../../http/schemas.ts';
 import { type AccountsContext, login, me, register, switchOrganization } from './accounts.service.ts';
 import { acceptInvitation, describeInvitation } from './invitations.service.ts';
-import { REGISTRATION_LIMITS } from './rate-limits.ts';
 import { ROLES } from './schema.ts';
 import { revokeAllSessions, revokeRefreshToken, rotateRefreshToken } from './sessions.service.ts';
 import { REFRESH_TOKEN_TTL_SECONDS } from './tokens.ts';
@@ -95,7 +94,7 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
     jwtKey: app.jwtKey,
     accessTokenTtlSeconds: app.config.accessTokenTtlSeconds,
     loginLimits: app.config.login,
-    registrationLimits: REGISTRATION_LIMITS,
+    registrationLimits: app.config.registration,
   };
   const tags = ['auth'];
 

@@ -1,14 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, json, newAccount, registerUser, type TestApp } from '../../test/app.ts';
-import { forgetSignUpsBeforeEach } from './test-support.ts';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp({ LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: '3', LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '1000' });
 });
 afterAll(() => t.close());
-forgetSignUpsBeforeEach(() => t);
 
 describe('register', () => {
   it('creates the user and an organization they own, and never returns the hash', async () => {

@@ -1,13 +1,16 @@
 import { lt, or, sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
+import type { Config } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
 import { withScope } from '../../db/tenant.ts';
 import { QUEUES } from '../../jobs/boss.ts';
-import { REGISTRATION_LIMITS } from './rate-limits.ts';
 import { loginFailures, refreshTokens, registrationAttempts } from './schema.ts';
 
 /** Drops spent, revoked or expired refresh tokens after a grace week, and stale login and registration counts. */
-export async function purgeExpiredAuthRows(db: Database, loginWindowSeconds: number) {
+export async function purgeExpiredAuthRows(
+  db: Database,
+  windows: { loginWindowSeconds: number; registrationWindowSeconds: number },
+) {
   return withScope(db, {}, async (tx) => {
     const tokens = await tx
       .delete(refreshTokens)
@@ -21,20 +24,25 @@ export async function purgeExpiredAuthRows(db: Database, loginWindowSeconds: num
       .returning({ id: refreshTokens.id });
     const failures = await tx
       .delete(loginFailures)
-      .where(lt(loginFailures.failedAt, sql`now() - make_interval(secs => ${loginWindowSeconds})`))
+      .where(lt(loginFailures.failedAt, sql`now() - make_interval(secs => ${windows.loginWindowSeconds})`))
       .returning({ id: loginFailures.id });
     const registrations = await tx
       .delete(registrationAttempts)
       .where(
-        lt(registrationAttempts.attemptedAt, sql`now() - make_interval(secs => ${REGISTRATION_LIMITS.windowSeconds})`),
+        lt(registrationAttempts.attemptedAt, sql`now() - make_interval(secs => ${windows.registrationWindowSeconds})`),
       )
       .returning({ id: registrationAttempts.id });
     return { tokens: tokens.length, failures: failures.length, registrations: registrations.length };
   });
 }
 
-export async function registerHousekeeping(boss: PgBoss, db: Database, loginWindowSeconds: number) {
+export async function registerHousekeeping(boss: PgBoss, db: Database, config: Config) {
   const queue = QUEUES.accountsHousekeeping.name;
-  await boss.work(queue, async () => purgeExpiredAuthRows(db, loginWindowSeconds));
+  await boss.work(queue, async () =>
+    purgeExpiredAuthRows(db, {
+      loginWindowSeconds: config.login.windowSeconds,
+      registrationWindowSeconds: config.registration.windowSeconds,
+    }),
+  );
   await boss.schedule(queue, '17 * * * *');
 }

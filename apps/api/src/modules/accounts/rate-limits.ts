@@ -11,11 +11,10 @@ export interface LoginLimits {
 }
 
 /**
- * Registrations per client address and hour. Each one costs an argon2 hash and creates an account
- * and an organization, and (docs/decisions/0009) each one is the only way left to probe whether an
- * address is registered, so they are few. A constant until it becomes a configuration variable.
+ * Registrations per client address and window (REGISTRATION_MAX_PER_ADDRESS). Each one costs an
+ * argon2 hash and creates an account and an organization, and (docs/decisions/0009) each one is
+ * the only way left to probe whether an address is registered, so they are few.
  */
-export const REGISTRATION_LIMITS = { maxPerAddress: 10, windowSeconds: 3600 } as const;
 export type RegistrationLimits = { maxPerAddress: number; windowSeconds: number };
 
 /**
@@ -33,6 +32,9 @@ export const unknownAccountKey = (typed: string) => `typed:${typed.toLowerCase()
 async function lock(db: Queryable, lockClass: number, key: string): Promise<void> {
   await db.execute(sql`select pg_advisory_xact_lock(${lockClass}::int, hashtext(${key}))`);
 }
+
+const windowInWords = (seconds: number) =>
+  seconds === 3600 ? 'hour' : seconds % 3600 === 0 ? `${seconds / 3600} hours` : `${Math.ceil(seconds / 60)} minutes`;
 
 /** Seconds until the oldest counted row leaves the window (at least 1), for Retry-After. */
 const secondsLeft = (windowSeconds: number, oldest: unknown) =>
@@ -125,7 +127,7 @@ export async function reserveRegistration(tx: Queryable, limits: RegistrationLim
       ),
     );
   if (row && row.attempts >= limits.maxPerAddress) {
-    throw tooMany('sign-ups from your network in the last hour', row.retryAfter, '');
+    throw tooMany(`sign-ups from your network in the last ${windowInWords(limits.windowSeconds)}`, row.retryAfter, '');
   }
   await tx.insert(registrationAttempts).values({ id: newId(), address });
 }

@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, json, newAccount, registerUser, type TestApp } from '../../test/app.ts';
-import { forgetSignUpsBeforeEach } from './test-support.ts';
 
 // Spied on, to prove what is refused before hashing costs any argon2 time.
 const hashes = vi.hoisted(() => ({ count: 0 }));
@@ -22,7 +21,6 @@ beforeAll(async () => {
   t = await createTestApp();
 });
 afterAll(() => t.close());
-forgetSignUpsBeforeEach(() => t);
 
 const register = (payload: Record<string, string>) =>
   t.app.inject({ method: 'POST', url: '/api/auth/register/', payload });

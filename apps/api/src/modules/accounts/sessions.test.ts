@@ -3,14 +3,12 @@ import type { LightMyRequestResponse } from 'fastify';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, json, registerUser, type TestApp } from '../../test/app.ts';
-import { forgetSignUpsBeforeEach } from './test-support.ts';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
 });
 afterAll(() => t.close());
-forgetSignUpsBeforeEach(() => t);
 
 type User = Awaited<ReturnType<typeof registerUser>>;
 const bearer = (access: string) => ({ authorization: `Bearer ${access}` });

@@ -1,14 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, json, registerUser, type TestApp } from '../../test/app.ts';
-import { forgetSignUpsBeforeEach } from './test-support.ts';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
 });
 afterAll(() => t.close());
-forgetSignUpsBeforeEach(() => t);
 
 type User = Awaited<ReturnType<typeof registerUser>>;
 
