@@ -6,7 +6,7 @@ import * as ops from './operations.ts';
 describe('the catalog sync operations', () => {
   const { schema } = adminSchema();
   const texts: [string, string][] = [
-    ...Object.entries(ops).filter(
+    ...Object.entries(ops as Record<string, unknown>).filter(
       (e): e is [string, string] => typeof e[1] === 'string' && /^\s*(query|mutation)/.test(e[1]),
     ),
     ['BULK_CATALOG_QUERY (full)', ops.BULK_CATALOG_QUERY(null)],
