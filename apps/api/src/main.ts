@@ -5,6 +5,7 @@ import { closeDatabase, createDatabase } from './db/client.ts';
 import { loggerOptions } from './http/logging.ts';
 import { startBoss } from './jobs/boss.ts';
 import { registerHousekeeping } from './modules/accounts/housekeeping.job.ts';
+import { registerCatalogJobs } from './modules/catalog/sync.job.ts';
 import { createShopifyContext } from './modules/shopify/context.ts';
 import { registerTokenRefreshJob } from './modules/shopify/token-refresh.job.ts';
 import { registerShopifyWebhookJobs } from './modules/shopify/webhooks.job.ts';
@@ -38,6 +39,7 @@ async function main(role: string) {
     const shopify = createShopifyContext({ db, config, jobs: boss });
     await registerShopifyWebhookJobs(boss, shopify);
     await registerTokenRefreshJob(boss, shopify);
+    await registerCatalogJobs(boss, shopify);
     logger.info('worker ready');
     stops.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
   } else {

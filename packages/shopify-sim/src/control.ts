@@ -35,6 +35,8 @@ export interface SimVariant {
   position: number;
   createdAt: string;
   updatedAt: string;
+  taxable: boolean;
+  inventoryPolicy: 'DENY' | 'CONTINUE';
   selectedOptions: Array<{ name: string; value: string }>;
   inventoryItem: {
     id: string;
@@ -198,6 +200,8 @@ export function productOut(shop: ShopState, p: ProductRecord): SimProduct {
       position: v.position,
       createdAt: iso(v.createdAt),
       updatedAt: iso(v.updatedAt),
+      taxable: v.taxable,
+      inventoryPolicy: v.inventoryPolicy,
       selectedOptions: p.options.map((o, d) => ({ name: o.name, value: v.optionValues[d] ?? '' })),
       inventoryItem: {
         id: gid('InventoryItem', v.item.id),

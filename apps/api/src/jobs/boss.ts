@@ -40,6 +40,42 @@ export const QUEUES = {
     retryDelayMax: 600,
     expireInSeconds: 120,
   },
+  /**
+   * One sync run (`{org_id, run_id}`). Heartbeats find a dead worker within half a minute; the
+   * retry resumes from the run's checkpoint. One active run per store is the run table's rule.
+   */
+  catalogSync: {
+    name: 'catalog.sync',
+    policy: 'standard',
+    retryLimit: 20,
+    retryDelay: 5,
+    retryBackoff: true,
+    retryDelayMax: 300,
+    heartbeatSeconds: 30,
+    expireInSeconds: 6 * 3600,
+  },
+  /**
+   * Catalog webhooks of one connection, applied in a batch (`{org_id, connection_id}`): one queued
+   * job per connection, so a burst of deliveries is one job and a few Shopify reads.
+   */
+  catalogWebhooks: {
+    name: 'catalog.webhooks',
+    policy: 'short',
+    retryLimit: 10,
+    retryDelay: 5,
+    retryBackoff: true,
+    retryDelayMax: 300,
+    expireInSeconds: 600,
+  },
+  /** A store's next scheduled sync (`{org_id, connection_id}`), one queued per store. */
+  catalogSchedule: {
+    name: 'catalog.schedule',
+    policy: 'short',
+    retryLimit: 10,
+    retryDelay: 60,
+    retryBackoff: true,
+    expireInSeconds: 300,
+  },
 } as const satisfies Record<string, Queue>;
 
 /**

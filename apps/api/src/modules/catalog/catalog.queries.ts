@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { Queryable } from '../../db/client.ts';
+import type { Database, Queryable } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import type { ImageRecord, LevelRecord, LocationRecord, ProductRecord, VariantRecord } from './records.ts';
 import type { SyncCounts } from './schema.ts';
@@ -74,11 +74,13 @@ async function upsertRows(
   columns: Column[],
   compared: string[],
   alsoSet: string[] = [],
+  /** What `changed` lists for each written row (default: the last conflict column). */
+  keyExpression?: string,
 ): Promise<SyncCounts & { changed: string[] }> {
   const rowsCount = columns[0]?.values.length ?? 0;
   if (rowsCount === 0) return { ...noCounts(), changed: [] };
   const names = columns.map((c) => c.name);
-  const keyColumn = conflict[conflict.length - 1]!;
+  const keyColumn = keyExpression ?? conflict[conflict.length - 1]!;
   const set = [...compared, ...alsoSet].map((c) => `${c} = excluded.${c}`).join(', ');
   const distinct = `(${compared.map((c) => `${table}.${c}`).join(', ')}) is distinct from (${compared
     .map((c) => `excluded.${c}`)
@@ -223,7 +225,7 @@ const LEVEL_QUANTITY_COLUMNS = [
   ['quality_control', 'quality_control'],
 ] as const;
 
-/** Levels as read; `onlyIfNewer` (webhooks) leaves a level alone when the copy holds a later update. */
+/** Levels as read; `changed` lists `item|location` of each written one. */
 export async function upsertLevels(
   tx: Queryable,
   scope: CatalogScope,
@@ -247,6 +249,7 @@ export async function upsertLevels(
     ],
     [...LEVEL_QUANTITY_COLUMNS.map(([c]) => c), 'shopify_updated_at'],
     ['synced_at'],
+    `inventory_item_gid || '|' || location_gid`,
   );
 }
 
@@ -312,7 +315,7 @@ export async function softDeleteProducts(
   return { products: products.rowCount ?? 0, variants: variants.rowCount ?? 0 };
 }
 
-export type SeenKind = 'product' | 'variant' | 'level';
+export type SeenKind = 'product' | 'variant' | 'image' | 'level';
 
 /** What a full run saw, kept with the run so a resumed run still knows it. */
 export async function recordSeen(tx: Queryable, orgId: string, runId: string, kind: SeenKind, gids: string[]) {
@@ -361,6 +364,36 @@ export async function reconcile(
     levels = goneLevels.rowCount ?? 0;
   }
   return { products, variants, levels };
+}
+
+/**
+ * Products a bulk run read whole (an incremental export names each changed product with all its
+ * children): their variants, images and levels that the run did not see are gone.
+ */
+export async function reconcileChildrenOfSeen(
+  tx: Queryable,
+  scope: CatalogScope,
+  runId: string,
+): Promise<{ variants: number; levels: number }> {
+  const seenProduct = sql`select gid from sync_seen where org_id = ${scope.orgId} and run_id = ${runId} and kind = 'product'`;
+  const seen = (kind: SeenKind) =>
+    sql`select gid from sync_seen where org_id = ${scope.orgId} and run_id = ${runId} and kind = ${kind}`;
+  const variants = await tx.execute(sql`
+    update catalog_variants set deleted_at = now()
+    where org_id = ${scope.orgId} and connection_id = ${scope.connectionId} and deleted_at is null
+      and product_gid in (${seenProduct}) and shopify_gid not in (${seen('variant')})`);
+  await tx.execute(sql`
+    delete from catalog_images
+    where org_id = ${scope.orgId} and connection_id = ${scope.connectionId}
+      and product_gid in (${seenProduct}) and shopify_gid not in (${seen('image')})`);
+  const levels = await tx.execute(sql`
+    delete from catalog_inventory_levels l
+    where l.org_id = ${scope.orgId} and l.connection_id = ${scope.connectionId}
+      and l.inventory_item_gid in (
+        select inventory_item_gid from catalog_variants
+        where org_id = ${scope.orgId} and connection_id = ${scope.connectionId} and shopify_gid in (${seen('variant')}))
+      and (l.inventory_item_gid || '|' || l.location_gid) not in (${seen('level')})`);
+  return { variants: variants.rowCount ?? 0, levels: levels.rowCount ?? 0 };
 }
 
 export async function forgetSeen(tx: Queryable, orgId: string, runId: string) {
@@ -428,4 +461,52 @@ export async function productsOfItems(tx: Queryable, scope: CatalogScope, itemGi
     select distinct product_gid from catalog_variants
     where org_id = ${scope.orgId} and connection_id = ${scope.connectionId} and inventory_item_gid = any(${sql.param(itemGids)}::text[])`);
   return (result.rows as { product_gid: string }[]).map((r) => r.product_gid);
+}
+
+/** Products read whole, with their variants and images: what they no longer have goes. Returns the counts. */
+export async function writeProductBundles(
+  tx: Queryable,
+  scope: CatalogScope,
+  bundles: { product: ProductRecord; variants: VariantRecord[]; images: ImageRecord[] }[],
+): Promise<{ products: SyncCounts; variants: SyncCounts }> {
+  const products = bundles.map((b) => b.product);
+  const variants = bundles.flatMap((b) => b.variants);
+  const images = bundles.flatMap((b) => b.images);
+  const productCounts = await upsertProducts(tx, scope, products);
+  const variantCounts = await upsertVariants(tx, scope, variants);
+  await upsertImages(tx, scope, images);
+  const gids = products.map((p) => p.gid);
+  const dropped = await dropMissingChildren(tx, scope, gids, {
+    variants: variants.map((v) => v.gid),
+    images: images.map((i) => i.gid),
+  });
+  await refreshProductAggregates(tx, scope, gids);
+  return { products: productCounts, variants: { ...variantCounts, deleted: dropped.variantsDeleted } };
+}
+
+const CATALOG_TABLES = [
+  'catalog_products',
+  'catalog_variants',
+  'catalog_images',
+  'catalog_inventory_levels',
+  'catalog_locations',
+];
+
+/**
+ * The planner's statistics of the catalog tables, refreshed when they are missing or far behind
+ * (a first sync fills a table from nothing: without statistics every index looks alike, and the
+ * per-page aggregate refresh went from milliseconds to seconds). ANALYZE is maintenance, run as
+ * the session's owner role outside any tenant scope; it reads no tenant rows for us.
+ */
+export async function refreshStatistics(db: Database): Promise<string[]> {
+  const stale = await db.$client.query<{ relname: string }>(
+    `select relname from pg_stat_user_tables
+     where relname = any($1) and (
+       (last_analyze is null and last_autoanalyze is null and n_live_tup + n_mod_since_analyze > 0)
+       or n_mod_since_analyze > greatest(1000, n_live_tup * 0.25))`,
+    [CATALOG_TABLES],
+  );
+  const tables = stale.rows.map((r) => r.relname);
+  if (tables.length > 0) await db.$client.query(`analyze ${tables.join(', ')}`);
+  return tables;
 }

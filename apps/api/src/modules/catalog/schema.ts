@@ -245,7 +245,13 @@ export const syncRuns = pgTable(
     queuedAt: at().notNull().defaultNow(),
     startedAt: at(),
     finishedAt: at(),
-    heartbeatAt: at(),
+    /**
+     * The worker executing the run and until when its lease holds (renewed with every checkpoint):
+     * a second worker picking the run up (a retried job) waits for the lease to lapse, and a worker
+     * whose lease was taken over stops at its next checkpoint. Safe behind PgBouncer (no session locks).
+     */
+    leaseOwner: text(),
+    leaseUntil: at(),
     cancelRequestedAt: at(),
     /** Progress: what is known of the total, and what is done. */
     total: integer(),

@@ -57,6 +57,12 @@ interface Bucket extends ThrottleStatus {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Per call: who else counts it (a sync run's own tally), and when to give up waiting. */
+export interface CallOptions {
+  meter?: CallStats;
+  signal?: AbortSignal;
+}
+
 export interface ShopifyClient {
   graphql<T>(
     shop: string,
@@ -64,12 +70,15 @@ export interface ShopifyClient {
     query: string,
     variables?: Record<string, unknown>,
     expectedCost?: number,
+    options?: CallOptions,
   ): Promise<T>;
   /** POST JSON to a non-GraphQL Admin path (OAuth token endpoint). */
   postJson<T>(shop: string, path: string, body: Record<string, unknown>): Promise<T>;
   /** Where a browser goes to approve an install (the simulator when configured). */
   authorizeUrl(shop: string, params: URLSearchParams): string;
   stats(shop: string): CallStats;
+  /** The store's bucket as modelled now (refilled since the last answer), or null before any answer. */
+  throttle(shop: string): ThrottleStatus | null;
 }
 
 export function createShopifyClient(opts: ShopifyClientOptions = {}): ShopifyClient {
@@ -82,10 +91,16 @@ export function createShopifyClient(opts: ShopifyClientOptions = {}): ShopifyCli
   const buckets = new Map<string, Bucket>();
   const stats = new Map<string, CallStats>();
 
+  const newStats = (): CallStats => ({ requests: 0, retries: 0, throttledWaitMs: 0, pointsUsed: 0 });
+  /** Count on the shop's totals and on the call's own meter, if it has one. */
+  const tally = (shop: string, meter: CallStats | undefined, key: keyof CallStats, amount: number) => {
+    statsOf(shop)[key] += amount;
+    if (meter) meter[key] += amount;
+  };
   const statsOf = (shop: string) => {
     const existing = stats.get(shop);
     if (existing) return existing;
-    const fresh = { requests: 0, retries: 0, throttledWaitMs: 0, pointsUsed: 0 };
+    const fresh = newStats();
     stats.set(shop, fresh);
     return fresh;
   };
@@ -95,7 +110,7 @@ export function createShopifyClient(opts: ShopifyClientOptions = {}): ShopifyCli
   const backoff = (attempt: number) => Math.random() * Math.min(maxDelay, baseDelay * 2 ** attempt);
 
   /** Wait until the modelled bucket can pay `cost` points. */
-  async function payFor(shop: string, cost: number) {
+  async function payFor(shop: string, cost: number, meter?: CallStats) {
     const bucket = buckets.get(shop);
     if (!bucket) return;
     const now = Date.now();
@@ -105,12 +120,18 @@ export function createShopifyClient(opts: ShopifyClientOptions = {}): ShopifyCli
     );
     if (available >= cost) return;
     const waitMs = Math.ceil(((cost - available) / bucket.restoreRate) * 1000);
-    statsOf(shop).throttledWaitMs += waitMs;
+    tally(shop, meter, 'throttledWaitMs', waitMs);
     await sleep(waitMs);
   }
 
-  async function send(shop: string, path: string, headers: Record<string, string>, body: string): Promise<Response> {
-    statsOf(shop).requests++;
+  async function send(
+    shop: string,
+    path: string,
+    headers: Record<string, string>,
+    body: string,
+    meter?: CallStats,
+  ): Promise<Response> {
+    tally(shop, meter, 'requests', 1);
     return doFetch(urlFor(shop, path), {
       method: 'POST',
       headers: {
@@ -129,15 +150,17 @@ export function createShopifyClient(opts: ShopifyClientOptions = {}): ShopifyCli
   async function withRetries<T>(
     shop: string,
     attempt: () => Promise<{ value: T } | { retryAfterMs: number; reason: ShopifyError }>,
+    meter?: CallStats,
+    signal?: AbortSignal,
   ): Promise<T> {
     let last: ShopifyError | undefined;
     for (let i = 0; i < maxAttempts; i++) {
-      if (i > 0) statsOf(shop).retries++;
+      if (i > 0) tally(shop, meter, 'retries', 1);
       let outcome: { value: T } | { retryAfterMs: number; reason: ShopifyError };
       try {
         outcome = await attempt();
       } catch (err) {
-        if (err instanceof ShopifyError) throw err;
+        if (err instanceof ShopifyError || signal?.aborted) throw err;
         // Network error, reset or timeout: transient.
         outcome = {
           retryAfterMs: backoff(i),
@@ -193,59 +216,71 @@ export function createShopifyClient(opts: ShopifyClientOptions = {}): ShopifyCli
       query: string,
       variables: Record<string, unknown> = {},
       expectedCost = 10,
+      options: CallOptions = {},
     ) {
+      const meter = options.meter;
       let attempt = 0;
-      return withRetries<T>(shop, async () => {
-        await payFor(shop, expectedCost);
-        const res = await send(
-          shop,
-          `/admin/api/${API_VERSION}/graphql.json`,
-          { 'x-shopify-access-token': accessToken },
-          JSON.stringify({ query, variables }),
-        );
-        const http = classifyHttp(res, attempt++);
-        if (http instanceof ShopifyError) {
-          await res.body?.cancel();
-          throw http;
-        }
-        if (http) {
-          await res.body?.cancel();
-          return http;
-        }
-        const body = (await res.json()) as {
-          data?: T;
-          errors?: { message: string; extensions?: { code?: string } }[] | string;
-          extensions?: {
-            cost?: { requestedQueryCost: number; actualQueryCost: number | null; throttleStatus: ThrottleStatus };
+      return withRetries<T>(
+        shop,
+        async () => {
+          options.signal?.throwIfAborted();
+          await payFor(shop, expectedCost, meter);
+          const res = await send(
+            shop,
+            `/admin/api/${API_VERSION}/graphql.json`,
+            { 'x-shopify-access-token': accessToken },
+            JSON.stringify({ query, variables }),
+            meter,
+          );
+          const http = classifyHttp(res, attempt++);
+          if (http instanceof ShopifyError) {
+            await res.body?.cancel();
+            throw http;
+          }
+          if (http) {
+            await res.body?.cancel();
+            return http;
+          }
+          const body = (await res.json()) as {
+            data?: T;
+            errors?: { message: string; extensions?: { code?: string } }[] | string;
+            extensions?: {
+              cost?: { requestedQueryCost: number; actualQueryCost: number | null; throttleStatus: ThrottleStatus };
+            };
           };
-        };
-        const cost = body.extensions?.cost;
-        if (cost?.throttleStatus) {
-          buckets.set(shop, { ...cost.throttleStatus, at: Date.now() });
-          statsOf(shop).pointsUsed += cost.actualQueryCost ?? 0;
-        }
-        const errors = typeof body.errors === 'string' ? [{ message: body.errors }] : (body.errors ?? []);
-        if (errors.some((e) => e.extensions?.code === 'THROTTLED')) {
-          const status = cost?.throttleStatus;
-          const requested = cost?.requestedQueryCost ?? expectedCost;
-          const waitMs = status
-            ? Math.max(0, ((requested - status.currentlyAvailable) / status.restoreRate) * 1000)
-            : backoff(attempt);
-          const jittered = waitMs + Math.random() * 250;
-          statsOf(shop).throttledWaitMs += jittered;
-          return {
-            retryAfterMs: jittered,
-            reason: new ShopifyError('rate_limited', 'Shopify kept throttling the request.'),
-          };
-        }
-        if (errors.some((e) => e.extensions?.code === 'ACCESS_DENIED')) {
-          throw new ShopifyError('access_denied', `Shopify denied access: ${errors[0]!.message}`);
-        }
-        if (errors.length > 0) {
-          throw new ShopifyError('invalid', `Shopify answered with errors: ${errors.map((e) => e.message).join('; ')}`);
-        }
-        return { value: body.data as T };
-      });
+          const cost = body.extensions?.cost;
+          if (cost?.throttleStatus) {
+            buckets.set(shop, { ...cost.throttleStatus, at: Date.now() });
+            tally(shop, meter, 'pointsUsed', cost.actualQueryCost ?? 0);
+          }
+          const errors = typeof body.errors === 'string' ? [{ message: body.errors }] : (body.errors ?? []);
+          if (errors.some((e) => e.extensions?.code === 'THROTTLED')) {
+            const status = cost?.throttleStatus;
+            const requested = cost?.requestedQueryCost ?? expectedCost;
+            const waitMs = status
+              ? Math.max(0, ((requested - status.currentlyAvailable) / status.restoreRate) * 1000)
+              : backoff(attempt);
+            const jittered = waitMs + Math.random() * 250;
+            tally(shop, meter, 'throttledWaitMs', jittered);
+            return {
+              retryAfterMs: jittered,
+              reason: new ShopifyError('rate_limited', 'Shopify kept throttling the request.'),
+            };
+          }
+          if (errors.some((e) => e.extensions?.code === 'ACCESS_DENIED')) {
+            throw new ShopifyError('access_denied', `Shopify denied access: ${errors[0]!.message}`);
+          }
+          if (errors.length > 0) {
+            throw new ShopifyError(
+              'invalid',
+              `Shopify answered with errors: ${errors.map((e) => e.message).join('; ')}`,
+            );
+          }
+          return { value: body.data as T };
+        },
+        meter,
+        options.signal,
+      );
     },
 
     async postJson<T>(shop: string, path: string, payload: Record<string, unknown>) {
@@ -273,5 +308,16 @@ export function createShopifyClient(opts: ShopifyClientOptions = {}): ShopifyCli
     },
 
     stats: (shop: string) => ({ ...statsOf(shop) }),
+
+    throttle(shop: string) {
+      const bucket = buckets.get(shop);
+      if (!bucket) return null;
+      const refilled = bucket.currentlyAvailable + (bucket.restoreRate * (Date.now() - bucket.at)) / 1000;
+      return {
+        maximumAvailable: bucket.maximumAvailable,
+        currentlyAvailable: Math.min(bucket.maximumAvailable, refilled),
+        restoreRate: bucket.restoreRate,
+      };
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { newId } from '../../db/ids.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { AppError } from '../../http/errors.ts';
+import { QUEUES, sendInTransaction } from '../../jobs/boss.ts';
 import { assertCanManageTeam, assertMember } from '../accounts/team.service.ts';
 import { membershipOf } from '../accounts/users.queries.ts';
 import { ShopifyError } from './client.ts';
@@ -214,6 +215,16 @@ export async function saveTestedConnection(
   await withTenant(ctx.db, actor.orgId, async (tx) => {
     await upsertTestedConnection(tx, { orgId: actor.orgId, id, shopDomain: shop, connectedBy: actor.userId, values });
     await scheduleTokenRenewal(ctx, tx, { orgId: actor.orgId, id, tokenExpiresAt: credentials.tokenExpiresAt ?? null });
+    // The store's first sync starts now; each scheduled sync queues the next.
+    if (ctx.jobs) {
+      await sendInTransaction(
+        tx,
+        ctx.jobs,
+        QUEUES.catalogSchedule.name,
+        { org_id: actor.orgId, connection_id: id },
+        { singletonKey: id },
+      );
+    }
   });
   await registerWebhooks(ctx, actor.orgId, id, shop, accessToken);
   return id;

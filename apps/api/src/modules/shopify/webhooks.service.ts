@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Transaction } from '../../db/client.ts';
+import type { Queryable, Transaction } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { withScope, withTenant } from '../../db/tenant.ts';
 import { AppError } from '../../http/errors.ts';
@@ -31,8 +31,11 @@ export interface WebhookJobData {
 
 /** Set in the app configuration, not by subscription; they must be acknowledged even for unknown shops. */
 export const COMPLIANCE_TOPICS = ['customers/data_request', 'customers/redact', 'shop/redact'] as const;
-/** Kept for the sync engine, which applies them to the catalog it already holds for that connection. */
-export const STORED_TOPICS = [
+/**
+ * Hints for the catalog: queued as one batch job per connection (`catalog.webhooks`), which
+ * applies them to what the copy holds and reads the rest back from Shopify.
+ */
+export const CATALOG_TOPICS = [
   'products/create',
   'products/update',
   'products/delete',
@@ -225,7 +228,13 @@ export async function receiveWebhook(ctx: ShopifyContext, raw: Buffer, rawHeader
           .returning({ id: webhookEvents.id });
         const id = inserted[0]?.id;
         if (!id) return 'duplicate' as const;
-        if (ctx.jobs) await queueProcessing(tx, ctx, { org_id: candidate.orgId, event_id: id });
+        if (ctx.jobs) {
+          if ((CATALOG_TOPICS as readonly string[]).includes(h.topic)) {
+            await queueCatalogBatch(tx, ctx, candidate.orgId, candidate.connectionId);
+          } else {
+            await queueProcessing(tx, ctx, { org_id: candidate.orgId, event_id: id });
+          }
+        }
         return id;
       });
       if (result === 'no_match') continue;
@@ -260,6 +269,70 @@ async function queueProcessing(tx: Transaction, ctx: ShopifyContext, data: Webho
     });
   } catch (err) {
     throw new QueueUnavailable(`The job queue refused the event: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The connection's catalog batch: one queued job per connection (the queue's `short` policy), due
+ * a moment later so a burst of deliveries lands in one batch.
+ */
+async function queueCatalogBatch(tx: Transaction, ctx: ShopifyContext, orgId: string, connectionId: string) {
+  try {
+    await sendInTransaction(
+      tx,
+      ctx.jobs!,
+      QUEUES.catalogWebhooks.name,
+      { org_id: orgId, connection_id: connectionId },
+      { singletonKey: connectionId, startAfter: 1 },
+    );
+  } catch (err) {
+    throw new QueueUnavailable(`The job queue refused the event: ${(err as Error).message}`);
+  }
+}
+
+/** The connection's catalog deliveries not handled yet, oldest first (for the catalog's batch). */
+export async function pendingCatalogEvents(tx: Queryable, orgId: string, connectionId: string, limit: number) {
+  return tx
+    .select({
+      id: webhookEvents.id,
+      topic: webhookEvents.topic,
+      payload: webhookEvents.payload,
+      receivedAt: webhookEvents.receivedAt,
+    })
+    .from(webhookEvents)
+    .where(
+      and(
+        eq(webhookEvents.orgId, orgId),
+        eq(webhookEvents.connectionId, connectionId),
+        eq(webhookEvents.status, 'received'),
+        inArray(webhookEvents.topic, [...CATALOG_TOPICS]),
+      ),
+    )
+    .orderBy(webhookEvents.receivedAt, webhookEvents.id)
+    .limit(limit);
+}
+
+/** Record how each delivery ended (processed, or ignored with the reason). */
+export async function settleEvents(
+  tx: Queryable,
+  orgId: string,
+  outcomes: Map<string, { status: 'processed' | 'ignored'; error?: string }>,
+) {
+  for (const status of ['processed', 'ignored'] as const) {
+    const byError = new Map<string | null, string[]>();
+    for (const [id, o] of outcomes) {
+      if (o.status !== status) continue;
+      const key = o.error ?? null;
+      byError.set(key, [...(byError.get(key) ?? []), id]);
+    }
+    for (const [error, ids] of byError) {
+      await tx
+        .update(webhookEvents)
+        .set({ status, error, processedAt: sql`now()` })
+        .where(
+          and(eq(webhookEvents.orgId, orgId), inArray(webhookEvents.id, ids), eq(webhookEvents.status, 'received')),
+        );
+    }
   }
 }
 
@@ -389,7 +462,7 @@ export async function processWebhookEvent(
     if (event.topic === 'customers/data_request' || event.topic === 'customers/redact') {
       return finish('processed'); // we hold no customer data
     }
-    if ((STORED_TOPICS as readonly string[]).includes(event.topic)) return finish('stored');
+    if ((CATALOG_TOPICS as readonly string[]).includes(event.topic)) return finish('stored');
     return finish('failed', `No handler for the topic ${event.topic}.`);
   });
   if (outcome !== 'redacted' && outcome !== 'skipped') await dropExpiredEvents(ctx, orgId, event.connectionId);

@@ -553,32 +553,42 @@ describe('webhook processing through pg-boss', () => {
 
   it('the API queues each new event and the worker processes it', async () => {
     const { shop, domain, id } = await connectShop();
-    const body = JSON.stringify({ id: 99, title: 'queued' });
+    const body = JSON.stringify({ shop_id: 1, shop_domain: domain, customer: { id: 2 } });
     const res = await deliver(
-      signedHeaders(shop.apiSecret, body, { shop: domain, topic: 'products/update' }),
+      signedHeaders(shop.apiSecret, body, { shop: domain, topic: 'customers/redact' }),
       body,
       queued,
     );
     expect(json(res)).toEqual({ status: 'recorded' });
-    await waitForStatus(id, 'stored');
+    await waitForStatus(id, 'processed');
   });
 
-  it('records the event and its job in one transaction: one job per event, none for a duplicate', async () => {
+  it('records each event and its job in one transaction; catalog hints of a store share one batch job', async () => {
     const { shop, domain, id } = await connectShop();
-    const body = JSON.stringify({ id: 101, title: 'once' });
-    const headers = signedHeaders(shop.apiSecret, body, { shop: domain, topic: 'products/update' });
+    const jobs = async (name: string) =>
+      (
+        await t.database.db.execute(
+          sql`select data from pgboss.job where name = ${name} and (data->>'connection_id' = ${id} or data->>'event_id' in (select id::text from webhook_events where connection_id = ${id}))`,
+        )
+      ).rows;
+    // A compliance event: its own job.
+    const redact = JSON.stringify({ shop_id: 1, shop_domain: domain, customer: { id: 3 } });
+    const headers = signedHeaders(shop.apiSecret, redact, { shop: domain, topic: 'customers/redact' });
     await boss.offWork(QUEUES.shopifyWebhook.name);
-    try {
-      expect(json(await deliver(headers, body, queued))).toEqual({ status: 'recorded' });
-      expect(json(await deliver(headers, body, queued))).toEqual({ status: 'duplicate' });
-      const [event] = await eventsOf(id);
-      const jobs = await t.database.db.execute(
-        sql`select data from pgboss.job where name = ${QUEUES.shopifyWebhook.name} and data->>'event_id' = ${event!.id}`,
-      );
-      expect(jobs.rows).toEqual([{ data: { org_id: owner.user.organization.id, event_id: event!.id } }]);
-    } finally {
-      await registerShopifyWebhookJobs(boss, ctx);
+    expect(json(await deliver(headers, redact, queued))).toEqual({ status: 'recorded' });
+    expect(json(await deliver(headers, redact, queued))).toEqual({ status: 'duplicate' });
+    const [event] = await eventsOf(id);
+    expect(await jobs(QUEUES.shopifyWebhook.name)).toEqual([
+      { data: { org_id: owner.user.organization.id, event_id: event!.id } },
+    ]);
+    // Three product hints: one queued catalog batch for the store.
+    for (const n of [1, 2, 3]) {
+      const body = JSON.stringify({ id: n, title: `hint ${n}` });
+      await deliver(signedHeaders(shop.apiSecret, body, { shop: domain, topic: 'products/update' }), body, queued);
     }
-    await waitForStatus(id, 'stored');
+    expect(await jobs(QUEUES.catalogWebhooks.name)).toEqual([
+      { data: { org_id: owner.user.organization.id, connection_id: id } },
+    ]);
+    await registerShopifyWebhookJobs(boss, ctx);
   });
 });

@@ -72,6 +72,15 @@ async function apiSecretOf(app: FastifyInstance, connectionId: string): Promise<
   return open(app.config.encryptionKeys, (res.rows[0] as { api_secret_enc: string }).api_secret_enc);
 }
 
+/** A tenant's sync runs, read as the owner connection (the test sees every tenant). */
+async function runsOf(app: FastifyInstance, orgId: string) {
+  return (
+    await app.db.execute(
+      sql`select id, state, cancel_requested_at from sync_runs where org_id = ${orgId} order by queued_at`,
+    )
+  ).rows as { id: string; state: string }[];
+}
+
 const WEBHOOK_BODY = { id: 1001, title: 'Guarded product', variants: [] };
 
 export const ROUTES: Record<string, RouteGuard> = {
@@ -311,6 +320,80 @@ export const ROUTES: Record<string, RouteGuard> = {
       },
     },
     valid: () => ({ auth: true }),
+  },
+  'POST /api/shopify/sync/': {
+    isolation: {
+      async probe(app, w) {
+        // Another organization's store cannot be synced, and its runs are untouched.
+        const before = await runsOf(app, w.B.orgId);
+        await expectNotFound(app, {
+          method: 'POST',
+          url: '/api/shopify/sync/',
+          headers: w.A.owner.auth,
+          payload: { store: w.B.connection.id },
+        });
+        // Syncing "every store" as A makes runs for A's stores only.
+        const all = await app.inject({
+          method: 'POST',
+          url: '/api/shopify/sync/',
+          headers: w.A.owner.auth,
+          payload: {},
+        });
+        expect(all.body).not.toContain(w.B.connection.id);
+        expect(await runsOf(app, w.B.orgId)).toEqual(before);
+      },
+    },
+    valid: (w) => ({ auth: true, body: { type: 'products', store: w.A.connection.id, scope: 'full', mode: 'auto' } }),
+    optional: ['type', 'store', 'scope', 'mode'],
+  },
+  'GET /api/shopify/sync/runs/': {
+    isolation: {
+      async probe(app, w) {
+        for (const query of [{}, { store: w.B.connection.id }] as Record<string, string>[]) {
+          const res = await app.inject({
+            method: 'GET',
+            url: '/api/shopify/sync/runs/',
+            headers: w.A.owner.auth,
+            query,
+          });
+          expect(res.body).not.toContain(w.B.run.id);
+          expect(res.body).not.toContain(w.B.connection.id);
+        }
+      },
+    },
+    valid: () => ({ auth: true, query: { page: '1', page_size: '10', state: 'queued' } }),
+  },
+  'GET /api/shopify/sync/runs/:id/': {
+    isolation: {
+      probe: (app, w) =>
+        expectNotFound(app, { method: 'GET', url: `/api/shopify/sync/runs/${w.B.run.id}/`, headers: w.A.owner.auth }),
+    },
+    valid: (w) => ({ auth: true, params: { id: w.A.run.id } }),
+  },
+  'GET /api/shopify/sync/runs/:id/events/': {
+    isolation: {
+      probe: (app, w) =>
+        expectNotFound(app, {
+          method: 'GET',
+          url: `/api/shopify/sync/runs/${w.B.run.id}/events/`,
+          headers: w.A.owner.auth,
+        }),
+    },
+    valid: (w) => ({ auth: true, params: { id: w.A.run.id } }),
+  },
+  'POST /api/shopify/sync/runs/:id/cancel/': {
+    isolation: {
+      async probe(app, w) {
+        await expectNotFound(app, {
+          method: 'POST',
+          url: `/api/shopify/sync/runs/${w.B.run.id}/cancel/`,
+          headers: w.A.owner.auth,
+        });
+        const [run] = await runsOf(app, w.B.orgId);
+        expect(run).toMatchObject({ id: w.B.run.id, state: 'queued' });
+      },
+    },
+    valid: (w) => ({ auth: true, params: { id: w.A.run.id } }),
   },
   'GET /api/shopify/connections/:id/': {
     isolation: {

@@ -12,6 +12,8 @@ export interface Tenant {
   invitation: { id: string; token: string; email: string };
   /** A connected Shopify store (in the simulator). */
   connection: { id: string; shop: string };
+  /** A sync run of that store (queued: the guard app runs no worker). */
+  run: { id: string };
 }
 
 export interface World {
@@ -57,7 +59,15 @@ async function tenant(app: FastifyInstance, sim: ShopifySim, name: string): Prom
   const memberInOrg = { ...member, ...session, auth: { authorization: `Bearer ${session.access}` } };
   const invitation = await invite(app, owner, `pending-${name.toLowerCase()}-${Date.now()}@example.com`, 'admin');
   const connection = await connectStore(app, sim, owner, name);
-  return { orgId: owner.user.organization.id, owner, member: memberInOrg, invitation, connection };
+  const sync = await app.inject({
+    method: 'POST',
+    url: '/api/shopify/sync/',
+    headers: owner.auth,
+    payload: { store: connection.id },
+  });
+  if (sync.statusCode !== 202) throw new Error(`sync failed: ${sync.body}`);
+  const run = { id: json(sync).id as string };
+  return { orgId: owner.user.organization.id, owner, member: memberInOrg, invitation, connection, run };
 }
 
 /** Two organizations with members and pending invitations: the data every guard test probes. */

@@ -1,0 +1,80 @@
+import type { PgBoss } from 'pg-boss';
+import { z } from 'zod';
+import type { Queryable, Transaction } from '../../db/client.ts';
+import { withTenant } from '../../db/tenant.ts';
+import { QUEUES, sendInTransaction } from '../../jobs/boss.ts';
+import type { ShopifyContext } from '../shopify/context.ts';
+import { executeRun, requestSync } from './sync.service.ts';
+import { saveSyncState, syncStateOf } from './sync-runs.queries.ts';
+import { applyCatalogWebhooks } from './webhook-apply.ts';
+
+const runJob = z.object({ org_id: z.uuid(), run_id: z.uuid() });
+const storeJob = z.object({ org_id: z.uuid(), connection_id: z.uuid() });
+
+/** When a store's next scheduled sync is due, recorded on its sync state and queued as its job. */
+export async function scheduleNextSync(
+  ctx: ShopifyContext,
+  tx: Queryable,
+  p: { orgId: string; connectionId: string; at: Date },
+) {
+  await saveSyncState(tx, p.orgId, p.connectionId, { nextSyncAt: p.at });
+  if (!ctx.jobs) return;
+  await sendInTransaction(
+    tx as Transaction,
+    ctx.jobs,
+    QUEUES.catalogSchedule.name,
+    { org_id: p.orgId, connection_id: p.connectionId },
+    { singletonKey: p.connectionId, startAfter: p.at },
+  );
+}
+
+/**
+ * A store's scheduled sync: incremental every SHOPIFY_SYNC_INTERVAL_PRODUCTS seconds (or the
+ * store's own interval), a full reconciliation when the last one is older than its period
+ * (daily by default). Then the next one is queued: found by pg-boss, never by a loop over tenants.
+ */
+export async function runScheduledSync(ctx: ShopifyContext, job: { orgId: string; connectionId: string }) {
+  const { orgId, connectionId } = job;
+  const state = await withTenant(ctx.db, orgId, (tx) => syncStateOf(tx, orgId, connectionId));
+  const fullDue =
+    !state?.lastFullSyncAt || Date.now() - state.lastFullSyncAt.getTime() >= (state.fullEveryHours ?? 24) * 3600_000;
+  let started: string | undefined;
+  try {
+    const [result] = await requestSync(
+      ctx,
+      { orgId, userId: null },
+      { store: connectionId, scope: fullDue ? 'full' : 'incremental' },
+      'schedule',
+    );
+    started = result?.run.id;
+  } catch (err) {
+    // A store that is no longer connected has no next sync; connecting it again schedules one.
+    if ((err as { code?: string }).code === 'not_found' || (err as { code?: string }).code === 'conflict') {
+      return { started: null, next: null };
+    }
+    throw err;
+  }
+  const interval = (state?.intervalSeconds ?? ctx.config.shopify.syncIntervalProducts) * 1000;
+  const at = new Date(Date.now() + interval);
+  await withTenant(ctx.db, orgId, (tx) => scheduleNextSync(ctx, tx, { orgId, connectionId, at }));
+  return { started, next: at.toISOString() };
+}
+
+export async function registerCatalogJobs(boss: PgBoss, ctx: ShopifyContext) {
+  await boss.work(QUEUES.catalogSync.name, { includeMetadata: true, localConcurrency: 2 }, async ([job]) => {
+    const { org_id, run_id } = runJob.parse(job!.data);
+    return executeRun(
+      ctx,
+      { orgId: org_id, runId: run_id },
+      { finalAttempt: job!.retryCount >= job!.retryLimit, signal: job!.signal },
+    );
+  });
+  await boss.work(QUEUES.catalogSchedule.name, async ([job]) => {
+    const { org_id, connection_id } = storeJob.parse(job!.data);
+    return runScheduledSync(ctx, { orgId: org_id, connectionId: connection_id });
+  });
+  await boss.work(QUEUES.catalogWebhooks.name, async ([job]) => {
+    const { org_id, connection_id } = storeJob.parse(job!.data);
+    return applyCatalogWebhooks(ctx, { orgId: org_id, connectionId: connection_id });
+  });
+}
