@@ -87,27 +87,6 @@ export function readOauthReturn(search: string): OauthReturn | null {
   return null;
 }
 
-const SHOP_HOST = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
-
-/**
- * A first check of the store URL before asking the API, accepting what people paste
- * (`https://Acme.myshopify.com/admin`, `acme.myshopify.com`). The API normalizes and checks it
- * again; its message is the one shown when it disagrees.
- */
-export function looksLikeShopUrl(input: string): boolean {
-  let value = input.trim().toLowerCase();
-  if (!value) return false;
-  if (!/^[a-z][a-z0-9+.-]*:\/\//.test(value)) value = `https://${value}`;
-  try {
-    const url = new URL(value);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
-    if (url.username || url.password || url.port) return false;
-    return SHOP_HOST.test(url.hostname);
-  } catch {
-    return false;
-  }
-}
-
 export const stateLabel: Record<ShopifyConnectionState, string> = {
   connected: 'Connected',
   error: 'Error',
