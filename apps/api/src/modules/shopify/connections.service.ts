@@ -304,7 +304,7 @@ export async function storeStatus(ctx: ShopifyContext, actor: Actor) {
     connected: first?.state === 'connected',
     store_url: first?.store_url ?? null,
     shop_name: first?.shop_name ?? null,
-    state: first?.state ?? 'not_connected',
+    state: first?.state ?? ('not_connected' as const),
     last_error: first?.last_error ?? null,
     oauth_available: Boolean(ctx.config.shopify.apiKey && ctx.config.shopify.apiSecret),
     stores,
