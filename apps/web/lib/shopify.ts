@@ -6,6 +6,7 @@ import type {
   ShopifyConnectInput,
   ShopifyConnection,
   ShopifyConnectionState,
+  ShopifyOauthInstall,
   ShopifyStatus,
   ShopifyWebhookState,
 } from './api-types';
@@ -56,10 +57,6 @@ export function useDisconnectStore(orgId: string) {
       }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: shopifyKeys.all(orgId) }),
   });
-}
-
-export interface ShopifyOauthInstall {
-  authorize_url: string;
 }
 
 /**
