@@ -13,6 +13,8 @@ const nextConfig: NextConfig = {
   // API paths end with '/'; Next's default redirect would strip it before the proxy sees it.
   skipTrailingSlashRedirect: true,
   poweredByHeader: false,
+  // The shared rules are TypeScript source (packages/contract), not a compiled package.
+  transpilePackages: ['@invpro/contract'],
   reactStrictMode: true,
   async headers() {
     return [{ source: '/:path*', headers: securityHeaders }];

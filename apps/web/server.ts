@@ -5,49 +5,11 @@
 // from what this server saw itself; a client's values are kept only when the socket peer is a
 // proxy TRUST_PROXY names, and then as a proxy chain (see docs/decisions/0007).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { BlockList, isIP } from 'node:net';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { parseTrustProxy, webServerTrustsPeer } from '@invpro/contract/trust-proxy';
 import next from 'next';
-
-/**
- * TRUST_PROXY read as the API reads it (apps/api/src/config.ts), applied to our own socket peer. A
- * hop count counts from the API's socket, and through the /api proxy this server is the first of
- * those hops: only from two on is there a proxy in front of us. A list names the proxies; loopback
- * is not added here, since local clients reach us over loopback.
- */
-function peerTrust(raw: string | undefined): (peer: string) => boolean {
-  const value = (raw ?? '').trim().toLowerCase();
-  if (['', '0', 'false', 'no', 'off'].includes(value)) return () => false;
-  if (['true', 'yes', 'on'].includes(value)) {
-    throw new Error(
-      'TRUST_PROXY: true would believe X-Forwarded-For from every hop, so any client could choose its own address. Give the number of proxies in front of the API (e.g. 2 for a load balancer plus the web app) or their addresses (e.g. 10.0.0.0/8,192.0.2.7).',
-    );
-  }
-  if (/^\d+$/.test(value) && Number(value) <= 1000) return () => Number(value) >= 2;
-  const proxies = new BlockList();
-  for (const entry of value.split(',').map((s) => s.trim())) {
-    const [address = '', prefix, extra] = entry.split('/');
-    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    const bits = Number(prefix);
-    const valid =
-      isIP(address) !== 0 &&
-      extra === undefined &&
-      (prefix === undefined || (/^\d{1,3}$/.test(prefix) && bits <= (family === 'ipv4' ? 32 : 128)));
-    if (!valid) {
-      throw new Error(
-        `TRUST_PROXY: "${entry}" is neither a number of proxies nor an IP address or CIDR. Use false, a hop count (1, 2…) or a comma-separated list of the proxies' addresses.`,
-      );
-    }
-    if (prefix === undefined) proxies.addAddress(address, family);
-    else proxies.addSubnet(address, bits, family);
-  }
-  return (peer) => {
-    const mapped = peer.startsWith('::ffff:') && isIP(peer.slice(7)) === 4 ? peer.slice(7) : peer;
-    return proxies.check(mapped, isIP(mapped) === 6 ? 'ipv6' : 'ipv4');
-  };
-}
 
 function setForwarded(req: IncomingMessage, trusted: (peer: string) => boolean): void {
   const h = req.headers;
@@ -88,13 +50,13 @@ function lingerOnUnreadBody(req: IncomingMessage, res: ServerResponse): void {
   });
 }
 
-let trusted: (peer: string) => boolean;
-try {
-  trusted = peerTrust(process.env.TRUST_PROXY);
-} catch (err) {
-  console.error(`Configuration error: ${(err as Error).message}`);
+// TRUST_PROXY read exactly as the API reads it (apps/api/src/config.ts), applied to our own peer.
+const trustProxy = parseTrustProxy(process.env.TRUST_PROXY);
+if (!trustProxy.valid) {
+  console.error(`Configuration error: TRUST_PROXY: ${trustProxy.reason}`);
   process.exit(1);
 }
+const trusted = webServerTrustsPeer(trustProxy.trust);
 
 const port = Number(process.env.PORT ?? process.env.WEB_PORT ?? 3000);
 const hostname = process.env.HOSTNAME ?? process.env.WEB_HOST ?? '127.0.0.1';

@@ -4,6 +4,8 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import { BODY_LIMIT_BYTES } from '@invpro/contract';
+import type { TrustProxy } from '@invpro/contract/trust-proxy';
 import { sql } from 'drizzle-orm';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
@@ -14,7 +16,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Config, TrustProxy } from './config.ts';
+import type { Config } from './config.ts';
 import type { Database } from './db/client.ts';
 import { registerErrorHandling, sendProblem } from './http/errors.ts';
 import { loggerOptions } from './http/logging.ts';
@@ -40,8 +42,6 @@ declare module 'fastify' {
     shopify: ShopifyContext;
   }
 }
-
-export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface AppOptions {
   config: Config;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import path from 'node:path';
+import { parseTrustProxy, type TrustProxy } from '@invpro/contract/trust-proxy';
 import { z } from 'zod';
 
 /** Values that ship in docs and examples: a production server must never run with them. */
@@ -30,50 +30,13 @@ const list = z.string().transform((v) =>
 
 const port = z.coerce.number().int().min(0).max(65535);
 
-function isAddressOrCidr(entry: string): boolean {
-  const [address = '', prefix, extra] = entry.split('/');
-  const family = isIP(address);
-  if (family === 0 || extra !== undefined) return false;
-  if (prefix === undefined) return true;
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
-}
-
-/**
- * `true` used to mean "believe every hop", which lets any client write its own address into
- * X-Forwarded-For. Only a count or the proxies' own addresses say which entry a proxy wrote.
- */
-const trustProxy = z
-  .string()
-  .trim()
-  .transform((raw, ctx): TrustProxy => {
-    const value = raw.toLowerCase();
-    if (['0', 'false', 'no', 'off'].includes(value)) return [];
-    if (['true', 'yes', 'on'].includes(value)) {
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          'true would believe X-Forwarded-For from every hop, so any client could choose its own address. Give the number of proxies in front of the API (e.g. 2 for a load balancer plus the web app) or their addresses (e.g. 10.0.0.0/8,192.0.2.7).',
-      });
-      return z.NEVER;
-    }
-    if (/^\d+$/.test(value)) {
-      const hops = Number(value);
-      if (hops <= 1000) return hops;
-    }
-    const entries = value
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    const bad = entries.find((entry) => !isAddressOrCidr(entry));
-    if (entries.length === 0 || bad !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `"${bad ?? raw}" is neither a number of proxies nor an IP address or CIDR. Use false, a hop count (1, 2…) or a comma-separated list of the proxies' addresses.`,
-      });
-      return z.NEVER;
-    }
-    return entries;
-  });
+/** Read by the web server too (apps/web/server.ts), with the same parser. */
+const trustProxy = z.string().transform((raw, ctx): TrustProxy => {
+  const result = parseTrustProxy(raw);
+  if (result.valid) return result.trust;
+  ctx.addIssue({ code: 'custom', message: result.reason });
+  return z.NEVER;
+});
 
 const envSchema = z.object({
   DEBUG: boolean.default(true),
@@ -109,13 +72,6 @@ const envSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).default(900),
   TRUST_PROXY: trustProxy.default([]),
 });
-
-/**
- * A hop count (that many proxies, counted from the API's socket, wrote X-Forwarded-*), or the
- * addresses/CIDRs of the proxies to believe besides loopback (our own web server). `[]` is the
- * default: loopback only.
- */
-export type TrustProxy = number | string[];
 
 export interface EncryptionKey {
   id: string;

@@ -210,10 +210,11 @@ const fallbackDetail: Record<number, string> = {
 };
 
 export async function toApiError(res: Response): Promise<ApiError> {
-  let problem: Problem = {};
+  // Whatever answered may not be the API (a proxy, a gateway): read each field as maybe missing.
+  let problem: Partial<Problem> = {};
   if (/json/i.test(res.headers.get('content-type') ?? '')) {
     try {
-      problem = (await res.json()) as Problem;
+      problem = (await res.json()) as Partial<Problem>;
     } catch {
       // An unreadable error body still has a status; fall through to the generic message.
     }

@@ -3,7 +3,7 @@
 // per request (not a next.config rewrite, which is frozen at build time) so one build runs
 // against any API address.
 
-import { bodyLimitFor, bodyTooLargeDetail } from './body-limits';
+import { bodyLimitFor, bodyTooLargeDetail } from '@invpro/contract';
 
 const HOP_BY_HOP = new Set([
   'connection',

@@ -1,128 +1,67 @@
-// The API contract as the web app sees it (snake_case, exactly as sent on the wire).
+// The API contract as the web app sees it (snake_case, exactly as sent on the wire), named for the
+// screens. Every type is derived from api-schema.ts, which `npm run contract` generates from the
+// API's routes: a route's schema changes, and the code that reads it stops compiling. Do not
+// write a shape by hand here; make the API's schema say it (decision 0012).
 
-export type Role = 'owner' | 'admin' | 'member';
+import type { components, paths } from './api-schema';
 
-export interface OrganizationRef {
-  id: string;
-  name: string;
+type Schemas = components['schemas'];
+
+/** The JSON a route answers with `status`. */
+type Answer<
+  Path extends keyof paths,
+  Method extends keyof paths[Path],
+  Status extends number,
+> = paths[Path][Method] extends {
+  responses: { [S in Status]: { content: { 'application/json': infer Body } } };
 }
+  ? Body
+  : never;
 
-export interface Membership extends OrganizationRef {
-  role: Role;
+/** The JSON a route takes as its body. */
+type RequestBody<Path extends keyof paths, Method extends keyof paths[Path]> = paths[Path][Method] extends {
+  requestBody?: { content: { 'application/json': infer Body } };
 }
+  ? Body
+  : never;
 
-export interface User {
-  id: string;
-  email: string;
-  username: string;
-  organization: OrganizationRef;
-  role: Role;
-  organizations: Membership[];
-}
+export type User = Schemas['User'];
+export type Role = User['role'];
+export type OrganizationRef = User['organization'];
+export type Membership = User['organizations'][number];
 
 /** What login, register, switch-organization and accept-invitation answer. */
-export interface AuthResponse {
-  access: string;
-  refresh: string;
-  user: User;
-}
+export type AuthResponse = Schemas['Session'];
 
-export interface TokenPair {
-  access: string;
-  refresh: string;
-}
+export type TokenPair = Answer<'/api/token/refresh/', 'post', 200>;
 
-export interface Page<T> {
-  count: number;
-  next: string | null;
-  previous: string | null;
-  results: T[];
-}
+/** The `{count, next, previous, results}` envelope of every list. */
+export type Page<T> = Omit<Answer<'/api/team/members/', 'get', 200>, 'results'> & { results: T[] };
 
-export interface Member {
-  user_id: string;
-  email: string;
-  username: string;
-  role: Role;
-  joined_at: string;
-}
+export type Member = Schemas['Member'];
 
-export interface Invitation {
-  id: string;
-  email: string;
-  role: Role;
-  created_at: string;
-  expires_at: string;
-  /**
-   * The link to send. The API stores only a hash of the token, so a list may not be able to
-   * rebuild it: the answer to the creating POST always has it (with `token`).
-   */
-  invitation_url?: string;
-  token?: string;
-}
+/**
+ * `invitation_url` is the link to send. The API stores only a hash of the token, so a list may not
+ * be able to rebuild it: the answer to the creating POST always has it (with `token`).
+ */
+export type Invitation = Schemas['Invitation'];
 
 /** The public view of an invitation, readable without logging in. */
-export interface InvitationPreview {
-  organization: OrganizationRef;
-  email: string;
-  role: Role;
-  expires_at: string;
-}
+export type InvitationPreview = Answer<'/api/auth/invitations/{token}/', 'get', 200>;
 
 /** RFC 9457 problem details, plus per-field validation messages. */
-export interface Problem {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  errors?: Record<string, string[]>;
-}
-
-export type ShopifyConnectionState = 'connected' | 'error' | 'uninstalled' | 'disconnected';
-export type ShopifyAuthMethod = 'access_token' | 'client_credentials' | 'oauth';
-export type ShopifyWebhookState = 'not_configured' | 'registered' | 'partial' | 'failed';
+export type Problem = Schemas['Problem'];
 
 /** One store connection. Secrets never leave the API: only their last characters (`*_hint`). */
-export interface ShopifyConnection {
-  id: string;
-  shop_domain: string;
-  store_url: string;
-  state: ShopifyConnectionState;
-  auth_method: ShopifyAuthMethod;
-  shop_name: string | null;
-  plan: string | null;
-  currency: string | null;
-  timezone: string | null;
-  scopes: string[];
-  api_key: string | null;
-  api_secret_hint: string | null;
-  access_token_hint: string | null;
-  token_expires_at: string | null;
-  error_count: number;
-  last_error: string | null;
-  last_error_at: string | null;
-  last_checked_at: string | null;
-  webhooks: { state: ShopifyWebhookState; error: string | null; topics: string[] };
-  created_at: string;
-  updated_at: string;
-}
+export type ShopifyConnection = Schemas['ShopifyConnection'];
+export type ShopifyConnectionState = ShopifyConnection['state'];
+export type ShopifyAuthMethod = ShopifyConnection['auth_method'];
+export type ShopifyWebhookState = ShopifyConnection['webhooks']['state'];
 
 /** The organization's stores; the top-level fields summarise the first one (older clients). */
-export interface ShopifyStatus {
-  connected: boolean;
-  store_url: string | null;
-  shop_name: string | null;
-  state: string;
-  last_error: string | null;
-  /** Whether the public app's OAuth install is configured on the server. */
-  oauth_available: boolean;
-  stores: ShopifyConnection[];
-}
+export type ShopifyStatus = Answer<'/api/shopify/status/', 'get', 200>;
 
-export interface ShopifyConnectInput {
-  store_url: string;
-  api_key: string;
-  api_secret: string;
-  /** Absent: the API uses the client-credentials grant of a Dev Dashboard app. */
-  access_token?: string;
-}
+/** Without `access_token`, the API uses the client-credentials grant of a Dev Dashboard app. */
+export type ShopifyConnectInput = RequestBody<'/api/shopify/connect/', 'post'>;
+
+export type ShopifyOauthInstall = Schemas['ShopifyOauthInstall'];

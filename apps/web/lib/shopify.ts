@@ -6,6 +6,7 @@ import type {
   ShopifyConnectInput,
   ShopifyConnection,
   ShopifyConnectionState,
+  ShopifyOauthInstall,
   ShopifyStatus,
   ShopifyWebhookState,
 } from './api-types';
@@ -58,10 +59,6 @@ export function useDisconnectStore(orgId: string) {
   });
 }
 
-export interface ShopifyOauthInstall {
-  authorize_url: string;
-}
-
 /**
  * Start an OAuth install. The answer's cookie binds the install to this browser (it is set through
  * the same-origin /api proxy); the caller then sends the browser to `authorize_url`.
@@ -85,27 +82,6 @@ export function readOauthReturn(search: string): OauthReturn | null {
     return { outcome, reason: reason || 'The install did not complete. Try again.' };
   }
   return null;
-}
-
-const SHOP_HOST = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
-
-/**
- * A first check of the store URL before asking the API, accepting what people paste
- * (`https://Acme.myshopify.com/admin`, `acme.myshopify.com`). The API normalizes and checks it
- * again; its message is the one shown when it disagrees.
- */
-export function looksLikeShopUrl(input: string): boolean {
-  let value = input.trim().toLowerCase();
-  if (!value) return false;
-  if (!/^[a-z][a-z0-9+.-]*:\/\//.test(value)) value = `https://${value}`;
-  try {
-    const url = new URL(value);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
-    if (url.username || url.password || url.port) return false;
-    return SHOP_HOST.test(url.hostname);
-  } catch {
-    return false;
-  }
 }
 
 export const stateLabel: Record<ShopifyConnectionState, string> = {

@@ -13,6 +13,8 @@ import { startWebBuild, type WebBuild, webBuildIsCurrent } from './web-build.ts'
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MAIN = path.resolve(here, '..', 'main.ts');
 const WEB_DIR = path.resolve(here, '..', '..', '..', 'web');
+/** Bundled into the web app (transpilePackages): its changes need a web build too. */
+const CONTRACT_DIR = path.resolve(here, '..', '..', '..', '..', 'packages', 'contract');
 const EMBEDDED_DB = 'invpro';
 
 const say = (message: string) => console.log(`[invpro] ${message}`);
@@ -148,7 +150,7 @@ async function commandStart(args: string[]) {
     // API and worker first: they start while the web app builds.
     spawnChild('api', [MAIN, 'api'], env);
     spawnChild('worker', [MAIN, 'worker'], env);
-    if (withWeb && !webBuildIsCurrent(WEB_DIR)) {
+    if (withWeb && !webBuildIsCurrent(WEB_DIR, [CONTRACT_DIR])) {
       say('building the web app (first start or changed sources)…');
       build = startWebBuild(WEB_DIR, webEnv);
       const built = await build.done;

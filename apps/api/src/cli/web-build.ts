@@ -13,10 +13,16 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** `next start` needs a build: make one when there is none or the sources changed since. */
-export function webBuildIsCurrent(webDir: string): boolean {
+/**
+ * `next start` needs a build: make one when there is none or the sources changed since. The web
+ * app also bundles workspace packages (`sharedDirs`, e.g. packages/contract): a change there is a
+ * change to the web app too.
+ */
+export function webBuildIsCurrent(webDir: string, sharedDirs: string[] = []): boolean {
   const buildId = path.join(webDir, '.next', 'BUILD_ID');
-  return existsSync(buildId) && statSync(buildId).mtimeMs >= newestSource(webDir);
+  if (!existsSync(buildId)) return false;
+  const newest = Math.max(...[webDir, ...sharedDirs].map(newestSource));
+  return statSync(buildId).mtimeMs >= newest;
 }
 
 export function nextBin(webDir: string): string {

@@ -1,38 +1,27 @@
-// The web app's /api proxy refuses oversized bodies itself, before they cost it memory, with limits
-// and words it cannot import from here (the web app does not load API sources). This keeps the two
-// in step, and checks that the API's 413 names the limit of the route that refused.
+// The limits live in @invpro/contract, where the web app's /api proxy reads them too. What only
+// the API can show: that its routes enforce those limits, and that its 413 names the limit of the
+// route that refused.
 
+import { BODY_LIMIT_BYTES, bodyLimitFor, WEBHOOK_BODY_LIMIT_BYTES } from '@invpro/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as web from '../../../web/lib/body-limits.ts';
-import { BODY_LIMIT_BYTES } from '../app.ts';
-import { WEBHOOK_BODY_LIMIT_BYTES } from '../modules/shopify/webhooks.routes.ts';
 import { createTestApp, type TestApp } from '../test/app.ts';
-import { bodyTooLargeDetail } from './errors.ts';
 
-describe('body limits shared with the web app', () => {
-  it('are the API’s own numbers, for the same routes', () => {
-    expect(web.BODY_LIMIT_BYTES).toBe(BODY_LIMIT_BYTES);
-    expect(web.WEBHOOK_BODY_LIMIT_BYTES).toBe(WEBHOOK_BODY_LIMIT_BYTES);
-    expect(web.bodyLimitFor('POST', '/api/shopify/webhook/')).toBe(WEBHOOK_BODY_LIMIT_BYTES);
-    expect(web.bodyLimitFor('POST', '/api/shopify/webhook')).toBe(WEBHOOK_BODY_LIMIT_BYTES);
-    expect(web.bodyLimitFor('POST', '/api/auth/login/')).toBe(BODY_LIMIT_BYTES);
-    expect(web.bodyLimitFor('PUT', '/api/shopify/webhook/')).toBe(BODY_LIMIT_BYTES);
-  });
-
-  it('are worded the same on both sides', () => {
-    for (const limit of [BODY_LIMIT_BYTES, WEBHOOK_BODY_LIMIT_BYTES, 1536 * 1024, 1000]) {
-      expect(web.bodyTooLargeDetail(limit)).toBe(bodyTooLargeDetail(limit));
-    }
-    expect(bodyTooLargeDetail(WEBHOOK_BODY_LIMIT_BYTES)).toBe('The request body is too large (limit 5 MB).');
-  });
-});
-
-describe('413 from the API', () => {
+describe('body limits from the contract', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();
   });
   afterAll(() => t.close());
+
+  it('are the limits every registered route enforces, as the proxy computes them', () => {
+    const routes = t.app.registeredRoutes;
+    expect(routes.some((r) => r.bodyLimit === WEBHOOK_BODY_LIMIT_BYTES)).toBe(true);
+    for (const route of routes) {
+      expect(bodyLimitFor(route.method, route.url), `${route.method} ${route.url}`).toBe(
+        route.bodyLimit ?? BODY_LIMIT_BYTES,
+      );
+    }
+  });
 
   const post = (url: string, bytes: number) =>
     t.app.inject({

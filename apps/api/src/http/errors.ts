@@ -1,3 +1,4 @@
+import { bodyTooLargeDetail } from '@invpro/contract';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 
@@ -139,17 +140,6 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     return sendProblem(reply, status, clientErrorDetail(error, status, request));
   });
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MB`;
-  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KB`;
-  return `${bytes} bytes`;
-}
-
-/** Worded like the web app's /api proxy, which refuses the same bodies before they get here. */
-export function bodyTooLargeDetail(limit: number): string {
-  return `The request body is too large (limit ${formatBytes(limit)}).`;
 }
 
 /** Fastify's own 4xx errors (bad JSON, body too large, wrong content type…) in words a person can act on. */

@@ -4,6 +4,8 @@ export interface RegisteredRoute {
   method: string;
   url: string;
   pattern: RegExp;
+  /** The route's own body limit, when it sets one; otherwise the server's applies. */
+  bodyLimit: number | undefined;
 }
 
 /**
@@ -25,7 +27,7 @@ export function trackRoutes(app: FastifyInstance): RegisteredRoute[] {
     for (const method of methods) {
       // HEAD mirrors GET; OPTIONS * is the CORS preflight, which answers every path.
       if (method === 'HEAD' || method === 'OPTIONS') continue;
-      routes.push({ method, url: route.url, pattern });
+      routes.push({ method, url: route.url, pattern, bodyLimit: route.bodyLimit });
     }
   });
   return routes;

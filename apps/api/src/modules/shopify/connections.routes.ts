@@ -80,7 +80,7 @@ export const shopifyConnectionsRoutes: FastifyPluginAsyncZod = async (app) => {
             connected: z.boolean(),
             store_url: z.string().nullable(),
             shop_name: z.string().nullable(),
-            state: z.string(),
+            state: z.enum([...CONNECTION_STATES, 'not_connected']),
             last_error: z.string().nullable(),
             oauth_available: z.boolean(),
             stores: z.array(connection),

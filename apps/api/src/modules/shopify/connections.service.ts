@@ -1,3 +1,4 @@
+import { missingScopes, normalizeShopDomain } from '@invpro/contract';
 import { newId } from '../../db/ids.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { AppError } from '../../http/errors.ts';
@@ -20,9 +21,8 @@ import {
 } from './connections.queries.ts';
 import type { ShopifyContext } from './context.ts';
 import { hint, open, seal } from './crypto.ts';
-import { CONNECTION_TEST, type ConnectionTestResult, missingScopes } from './operations.ts';
+import { CONNECTION_TEST, type ConnectionTestResult } from './operations.ts';
 import type { shopifyConnections } from './schema.ts';
-import { normalizeShopDomain } from './shop-domain.ts';
 import { ensureFreshAccessToken, scheduleTokenRenewal } from './token-refresh.ts';
 import { registerWebhooks, unregisterWebhooks } from './webhook-subscriptions.ts';
 
@@ -315,7 +315,7 @@ export async function storeStatus(ctx: ShopifyContext, actor: Actor) {
     connected: first?.state === 'connected',
     store_url: first?.store_url ?? null,
     shop_name: first?.shop_name ?? null,
-    state: first?.state ?? 'not_connected',
+    state: first?.state ?? ('not_connected' as const),
     last_error: first?.last_error ?? null,
     oauth_available: Boolean(ctx.config.shopify.apiKey && ctx.config.shopify.apiSecret),
     stores,

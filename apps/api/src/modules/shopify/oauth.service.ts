@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { missingScopes, normalizeShopDomain, REQUIRED_SCOPES } from '@invpro/contract';
 import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { isUuid } from '../../db/ids.ts';
 import { withTenant } from '../../db/tenant.ts';
@@ -7,9 +8,7 @@ import { assertCanManageTeam } from '../accounts/team.service.ts';
 import { newOpaqueToken, sha256 } from '../accounts/tokens.ts';
 import { assertManager, describeFailure, saveTestedConnection, testConnection } from './connections.service.ts';
 import type { ShopifyContext } from './context.ts';
-import { missingScopes, REQUIRED_SCOPES } from './operations.ts';
 import { shopifyOauthStates } from './schema.ts';
-import { normalizeShopDomain } from './shop-domain.ts';
 import { type TokenGrant, tokenColumns } from './token-refresh.ts';
 
 /**

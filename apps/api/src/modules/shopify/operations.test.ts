@@ -11,9 +11,4 @@ describe('the Admin API operations we send', () => {
       expect(validate(schema, parse(text))).toEqual([]);
     });
   }
-
-  it('a write scope satisfies its read scope; missing ones are named', () => {
-    expect(ops.missingScopes(['read_products', 'write_inventory', 'read_locations'])).toEqual([]);
-    expect(ops.missingScopes(['read_products'])).toEqual(['read_inventory', 'write_inventory', 'read_locations']);
-  });
 });

@@ -3,8 +3,6 @@
 
 export const API_VERSION = '2026-10';
 
-export const REQUIRED_SCOPES = ['read_products', 'read_inventory', 'write_inventory', 'read_locations'] as const;
-
 export const CONNECTION_TEST = /* GraphQL */ `
 query ConnectionTest {
   shop {
@@ -73,11 +71,3 @@ export const WEBHOOK_TOPICS = [
   'APP_UNINSTALLED',
   'BULK_OPERATIONS_FINISH',
 ] as const;
-
-/** Shopify's write scopes include the matching read scope. */
-export function missingScopes(granted: string[]): string[] {
-  const have = new Set(granted);
-  return REQUIRED_SCOPES.filter(
-    (scope) => !have.has(scope) && !(scope.startsWith('read_') && have.has(scope.replace('read_', 'write_'))),
-  );
-}

@@ -1,3 +1,4 @@
+import { WEBHOOK_PATH } from '@invpro/contract';
 import { withTenant } from '../../db/tenant.ts';
 import { type ConnectionRow, saveWebhookRegistration } from './connections.queries.ts';
 import type { ShopifyContext } from './context.ts';
@@ -8,7 +9,7 @@ import {
   WEBHOOK_TOPICS,
 } from './operations.ts';
 
-export const webhookUri = (base: string) => `${base}/api/shopify/webhook/`;
+export const webhookUri = (base: string) => `${base}${WEBHOOK_PATH}`;
 
 interface Subscription {
   id: string;

@@ -1,11 +1,9 @@
+import { WEBHOOK_BODY_LIMIT_BYTES, WEBHOOK_PATH } from '@invpro/contract';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { sendProblem } from '../../http/errors.ts';
 import { errorResponses } from '../../http/schemas.ts';
 import { QueueUnavailable, receiveWebhook } from './webhooks.service.ts';
-
-/** Shopify's product payloads can be large (up to 100 variants with images). */
-export const WEBHOOK_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 
 /**
  * `POST /api/shopify/webhook/`: Shopify calling, no bearer token. An encapsulated plugin, so only
@@ -21,7 +19,7 @@ export function shopifyWebhookRoutes(): FastifyPluginAsyncZod {
     );
 
     app.post(
-      '/api/shopify/webhook/',
+      WEBHOOK_PATH,
       {
         bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
         schema: {

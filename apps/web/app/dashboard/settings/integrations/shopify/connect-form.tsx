@@ -1,5 +1,6 @@
 'use client';
 
+import { normalizeShopDomain, REQUIRED_SCOPES } from '@invpro/contract';
 import {
   Alert,
   Button,
@@ -19,9 +20,7 @@ import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
 import { applyApiErrors } from '../../../../../lib/form-errors';
-import { looksLikeShopUrl, useConnectStore, useStartOauthInstall } from '../../../../../lib/shopify';
-
-const REQUIRED_SCOPES = ['read_products', 'read_inventory', 'write_inventory', 'read_locations'];
+import { useConnectStore, useStartOauthInstall } from '../../../../../lib/shopify';
 
 /**
  * OAuth install: the shop's address, then the browser goes to Shopify to approve our app and comes
@@ -37,7 +36,9 @@ function InstallWithShopify() {
     validate: {
       shop: (v) => {
         if (!v.trim()) return 'Enter the store address, e.g. acme.myshopify.com.';
-        return looksLikeShopUrl(v) ? null : 'Enter your store’s myshopify.com address, e.g. acme.myshopify.com.';
+        return normalizeShopDomain(v).valid
+          ? null
+          : 'Enter your store’s myshopify.com address, e.g. acme.myshopify.com.';
       },
     },
   });
@@ -105,7 +106,9 @@ export function ConnectForm({ orgId, oauthAvailable }: { orgId: string; oauthAva
     validate: {
       store_url: (v) => {
         if (!v.trim()) return 'Enter the store URL, e.g. acme.myshopify.com.';
-        return looksLikeShopUrl(v) ? null : 'Enter your store’s myshopify.com address, e.g. acme.myshopify.com.';
+        return normalizeShopDomain(v).valid
+          ? null
+          : 'Enter your store’s myshopify.com address, e.g. acme.myshopify.com.';
       },
       api_key: (v) => (v.trim() ? null : 'Enter the API key.'),
       api_secret: (v) => (v.trim() ? null : 'Enter the API secret.'),

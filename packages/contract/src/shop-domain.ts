@@ -1,3 +1,6 @@
+// The web app's connect forms check an address with this before asking the API, and the API
+// refuses with it: one rule, so the form never accepts what the API would refuse, nor the reverse.
+
 const SHOP = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
 export type ShopDomainResult = { valid: true; domain: string } | { valid: false; reason: string };

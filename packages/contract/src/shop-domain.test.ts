@@ -8,16 +8,21 @@ describe('normalizeShopDomain', () => {
     ['acme.myshopify.com', 'acme.myshopify.com'],
     ['  ACME-2.MyShopify.com/  ', 'acme-2.myshopify.com'],
     ['http://acme.myshopify.com/products?x=1', 'acme.myshopify.com'],
+    [' Acme.MyShopify.com ', 'acme.myshopify.com'],
+    ['https://acme-2.myshopify.com/admin/products', 'acme-2.myshopify.com'],
   ])('%s → %s', (input, expected) => {
     expect(normalizeShopDomain(input)).toEqual({ valid: true, domain: expected });
   });
 
   it.each([
     'acme.com',
+    'acme',
+    'shop.example.com',
     'acme.myshopify.com.evil.com',
     'evil.com/acme.myshopify.com',
     'https://user:pw@acme.myshopify.com',
     'acme.myshopify.com:8443',
+    'https://acme.myshopify.com:8443',
     '127.0.0.1',
     'http://169.254.169.254/latest',
     'ftp://acme.myshopify.com',

@@ -1,17 +1,18 @@
-// The API's request body limits, which the /api proxy enforces too so that it never holds more than
-// the API would accept. The web app cannot import the API's sources; a test in the API
-// (apps/api/src/http/body-limits.test.ts) checks these against BODY_LIMIT_BYTES (apps/api/src/app.ts)
-// and WEBHOOK_BODY_LIMIT_BYTES (the Shopify webhook route), and the wording against the API's own.
-// Self-contained on purpose: both apps' TypeScript settings must read it.
+// The API's request body limits. The web app's /api proxy enforces them too, so that it never holds
+// more than the API would accept, and refuses in the API's words.
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Shopify's product payloads can be large (up to 100 variants with images). */
 export const WEBHOOK_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
+
+/** Where Shopify posts webhooks: the one route with the larger limit. */
+export const WEBHOOK_PATH = '/api/shopify/webhook/';
 
 /** The API ignores a trailing slash, so both spellings of the webhook path get its larger limit. */
 export function bodyLimitFor(method: string, pathname: string): number {
-  return method === 'POST' && /^\/api\/shopify\/webhook\/?$/.test(pathname)
-    ? WEBHOOK_BODY_LIMIT_BYTES
-    : BODY_LIMIT_BYTES;
+  const webhook = pathname === WEBHOOK_PATH || pathname === WEBHOOK_PATH.slice(0, -1);
+  return method === 'POST' && webhook ? WEBHOOK_BODY_LIMIT_BYTES : BODY_LIMIT_BYTES;
 }
 
 export function formatBytes(bytes: number): string {
