@@ -1579,6 +1579,353 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shopify/sync/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a sync of one store, or of every connected store (one run each)
+         * @description Answers 202 with the queued run, or `{runs}` when several stores were asked for. A store with an active run answers that run with 200 instead: one run per store at a time.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @default products
+                         * @enum {string}
+                         */
+                        type?: "products" | "inventory";
+                        store?: string;
+                        /** @enum {string} */
+                        scope?: "full" | "incremental";
+                        /** @enum {string} */
+                        mode?: "auto" | "bulk" | "paginated";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SyncRun"] | {
+                            runs: components["schemas"]["SyncRun"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SyncRun"] | {
+                            runs: components["schemas"]["SyncRun"][];
+                        };
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shopify/sync/runs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sync runs, newest first; filter by store and state */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    page_size?: number;
+                    store?: string;
+                    state?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                            next: string | null;
+                            previous: string | null;
+                            results: components["schemas"]["SyncRun"][];
+                        };
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shopify/sync/runs/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One sync run: state, phase, progress, counts, cost, errors */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SyncRun"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shopify/sync/runs/{id}/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a run: a queued one ends now, a running one at its next checkpoint */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SyncRun"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shopify/sync/runs/{id}/events/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live progress as server-sent events (`progress` while it runs, then `end`)
+         * @description Each `progress` event carries the run (as GET /runs/{id}/) plus `rate` (items a second since the previous event) and `eta_seconds` when a total is known. Read it with fetch (it needs the bearer token).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/event-stream */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1631,6 +1978,73 @@ export interface components {
             expires_at: string;
             token?: string;
             invitation_url?: string;
+        };
+        SyncRunInput: {
+            id: string;
+            /** @description The store connection id */
+            store: string;
+            /** @enum {string} */
+            trigger: "manual" | "schedule" | "webhook";
+            /** @enum {string} */
+            type: "products" | "inventory";
+            /** @enum {string} */
+            scope: "full" | "incremental";
+            /**
+             * @description What was asked
+             * @enum {string}
+             */
+            mode: "auto" | "bulk" | "paginated";
+            /**
+             * @description The path taken, once planned
+             * @enum {string|null}
+             */
+            path: "bulk" | "paginated" | null;
+            /** @description Why that path: the estimate behind `auto`, or a fallback */
+            path_reason: string | null;
+            /** @enum {string} */
+            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            phase: string | null;
+            queued_at: string;
+            started_at: string | null;
+            finished_at: string | null;
+            cancel_requested_at: string | null;
+            progress: {
+                done: number;
+                total: number | null;
+            };
+            pages: number;
+            products_processed: number;
+            variants_processed: number;
+            levels_processed: number;
+            counts: {
+                products: {
+                    created: number;
+                    updated: number;
+                    unchanged: number;
+                    deleted: number;
+                };
+                variants: {
+                    created: number;
+                    updated: number;
+                    unchanged: number;
+                    deleted: number;
+                };
+                levels: {
+                    created: number;
+                    updated: number;
+                    unchanged: number;
+                    deleted: number;
+                };
+            };
+            points_used: number;
+            throttle_wait_ms: number;
+            requests: number;
+            retries: number;
+            attempts: number;
+            errors: {
+                at: string;
+                message: string;
+            }[];
         };
         ShopifyConnectionInput: {
             id: string;
@@ -1713,6 +2127,73 @@ export interface components {
             expires_at: string;
             token?: string;
             invitation_url?: string;
+        };
+        SyncRun: {
+            id: string;
+            /** @description The store connection id */
+            store: string;
+            /** @enum {string} */
+            trigger: "manual" | "schedule" | "webhook";
+            /** @enum {string} */
+            type: "products" | "inventory";
+            /** @enum {string} */
+            scope: "full" | "incremental";
+            /**
+             * @description What was asked
+             * @enum {string}
+             */
+            mode: "auto" | "bulk" | "paginated";
+            /**
+             * @description The path taken, once planned
+             * @enum {string|null}
+             */
+            path: "bulk" | "paginated" | null;
+            /** @description Why that path: the estimate behind `auto`, or a fallback */
+            path_reason: string | null;
+            /** @enum {string} */
+            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            phase: string | null;
+            queued_at: string;
+            started_at: string | null;
+            finished_at: string | null;
+            cancel_requested_at: string | null;
+            progress: {
+                done: number;
+                total: number | null;
+            };
+            pages: number;
+            products_processed: number;
+            variants_processed: number;
+            levels_processed: number;
+            counts: {
+                products: {
+                    created: number;
+                    updated: number;
+                    unchanged: number;
+                    deleted: number;
+                };
+                variants: {
+                    created: number;
+                    updated: number;
+                    unchanged: number;
+                    deleted: number;
+                };
+                levels: {
+                    created: number;
+                    updated: number;
+                    unchanged: number;
+                    deleted: number;
+                };
+            };
+            points_used: number;
+            throttle_wait_ms: number;
+            requests: number;
+            retries: number;
+            attempts: number;
+            errors: {
+                at: string;
+                message: string;
+            }[];
         };
         ShopifyConnection: {
             id: string;
