@@ -2,10 +2,11 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../app.ts';
-import { type Config, loadConfig } from '../config.ts';
+import type { Config } from '../config.ts';
 import { loggerOptions } from '../http/logging.ts';
 import type { JobSender } from '../jobs/boss.ts';
 import { createShopifyClient } from '../modules/shopify/client.ts';
+import { testConfig } from './config.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export interface TestApp {
@@ -17,21 +18,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export const TEST_SECRET_KEY = 'test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG';
-export const TEST_ENCRYPTION_KEY = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
-
-export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({
-    DEBUG: 'true',
-    SECRET_KEY: TEST_SECRET_KEY,
-    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-    DATA_DIR: '/tmp/invpro-test-unused',
-    LOG_LEVEL: 'info',
-    // Every app.inject comes from one address: the sign-up limit has its own test (rate-limits.test.ts).
-    REGISTRATION_MAX_PER_ADDRESS: '100000',
-    ...overrides,
-  });
-}
+export { TEST_ENCRYPTION_KEY, TEST_SECRET_KEY, testConfig } from './config.ts';
 
 export async function createTestApp(
   overrides: Record<string, string> = {},

@@ -42,9 +42,9 @@ export const bulkTiming = {
   stallMs: 5 * 60_000,
   /** How long to wait for a place when the store already runs its maximum of bulk operations. */
   busyWaitMs: 10 * 60_000,
+  /** Lines written (and checkpointed) per transaction. */
+  linesPerBatch: 2_000,
 };
-
-const LINES_PER_BATCH = 2_000;
 
 type BulkStatus = {
   id: string;
@@ -213,7 +213,7 @@ async function writeFile(rc: RunContext, url: string) {
     const record = parser.parse(value);
     if (line <= bulk.linesDone || !record) continue;
     batch.push(record);
-    if (batch.length >= LINES_PER_BATCH) await flush();
+    if (batch.length >= bulkTiming.linesPerBatch) await flush();
   }
   if (batch.length > 0 || line > bulk.linesDone) await flush();
 }
