@@ -202,6 +202,7 @@ describe('catalog writes', () => {
         await dropMissingChildren(tx, scope, [product(1).gid], { variants: [variant(1, 1).gid], images: [] }),
       ).toEqual({
         variantsDeleted: 1,
+        levelsDeleted: 0,
       });
       // A full run saw products 1 and 3 (and 1's one variant).
       await recordSeen(tx, scope.orgId, runId, 'product', [product(1).gid, product(3).gid]);
@@ -214,6 +215,7 @@ describe('catalog writes', () => {
       expect(await softDeleteProducts(tx, scope, [product(3).gid, product(2).gid])).toEqual({
         products: 1,
         variants: 0,
+        levels: 0,
       });
       // Product 2 comes back: an update, and live again.
       expect(await upsertProducts(tx, scope, [product(2)])).toMatchObject({ updated: 1 });

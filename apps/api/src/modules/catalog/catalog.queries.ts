@@ -283,8 +283,8 @@ export async function dropMissingChildren(
   scope: CatalogScope,
   productGids: string[],
   present: { variants: string[]; images: string[] },
-): Promise<{ variantsDeleted: number }> {
-  if (productGids.length === 0) return { variantsDeleted: 0 };
+): Promise<{ variantsDeleted: number; levelsDeleted: number }> {
+  if (productGids.length === 0) return { variantsDeleted: 0, levelsDeleted: 0 };
   const variants = await tx.execute(sql`
     update catalog_variants set deleted_at = now()
     where org_id = ${scope.orgId} and connection_id = ${scope.connectionId}
@@ -294,16 +294,37 @@ export async function dropMissingChildren(
     delete from catalog_images
     where org_id = ${scope.orgId} and connection_id = ${scope.connectionId}
       and product_gid = any(${sql.param(productGids)}::text[]) and shopify_gid <> all(${sql.param(present.images)}::text[])`);
-  return { variantsDeleted: variants.rowCount ?? 0 };
+  const levelsDeleted = (variants.rowCount ?? 0) > 0 ? await dropOrphanLevels(tx, scope, productGids) : 0;
+  return { variantsDeleted: variants.rowCount ?? 0, levelsDeleted };
 }
 
-/** Products Shopify deleted (a webhook, or a full run that no longer saw them), with their variants. */
+/**
+ * Stock rows of these products' inventory items that no live variant holds any more (the variant
+ * or product was deleted): they went with it in Shopify.
+ */
+export async function dropOrphanLevels(tx: Queryable, scope: CatalogScope, productGids: string[]): Promise<number> {
+  if (productGids.length === 0) return 0;
+  const result = await tx.execute(sql`
+    delete from catalog_inventory_levels l
+    where l.org_id = ${scope.orgId} and l.connection_id = ${scope.connectionId}
+      and l.inventory_item_gid in (
+        select inventory_item_gid from catalog_variants
+        where org_id = ${scope.orgId} and connection_id = ${scope.connectionId}
+          and product_gid = any(${sql.param(productGids)}::text[]) and deleted_at is not null)
+      and not exists (
+        select 1 from catalog_variants v
+        where v.org_id = l.org_id and v.connection_id = l.connection_id
+          and v.inventory_item_gid = l.inventory_item_gid and v.deleted_at is null)`);
+  return result.rowCount ?? 0;
+}
+
+/** Products Shopify deleted (a webhook, or a full run that no longer saw them), with their variants and stock. */
 export async function softDeleteProducts(
   tx: Queryable,
   scope: CatalogScope,
   productGids: string[],
-): Promise<{ products: number; variants: number }> {
-  if (productGids.length === 0) return { products: 0, variants: 0 };
+): Promise<{ products: number; variants: number; levels: number }> {
+  if (productGids.length === 0) return { products: 0, variants: 0, levels: 0 };
   const products = await tx.execute(sql`
     update catalog_products set deleted_at = now(), synced_at = now()
     where org_id = ${scope.orgId} and connection_id = ${scope.connectionId}
@@ -312,7 +333,8 @@ export async function softDeleteProducts(
     update catalog_variants set deleted_at = now()
     where org_id = ${scope.orgId} and connection_id = ${scope.connectionId}
       and product_gid = any(${sql.param(productGids)}::text[]) and deleted_at is null`);
-  return { products: products.rowCount ?? 0, variants: variants.rowCount ?? 0 };
+  const levels = await dropOrphanLevels(tx, scope, productGids);
+  return { products: products.rowCount ?? 0, variants: variants.rowCount ?? 0, levels };
 }
 
 export type SeenKind = 'product' | 'variant' | 'image' | 'level';
@@ -468,7 +490,7 @@ export async function writeProductBundles(
   tx: Queryable,
   scope: CatalogScope,
   bundles: { product: ProductRecord; variants: VariantRecord[]; images: ImageRecord[] }[],
-): Promise<{ products: SyncCounts; variants: SyncCounts }> {
+): Promise<{ products: SyncCounts; variants: SyncCounts; levelsDeleted: number }> {
   const products = bundles.map((b) => b.product);
   const variants = bundles.flatMap((b) => b.variants);
   const images = bundles.flatMap((b) => b.images);
@@ -481,7 +503,11 @@ export async function writeProductBundles(
     images: images.map((i) => i.gid),
   });
   await refreshProductAggregates(tx, scope, gids);
-  return { products: productCounts, variants: { ...variantCounts, deleted: dropped.variantsDeleted } };
+  return {
+    products: productCounts,
+    variants: { ...variantCounts, deleted: dropped.variantsDeleted },
+    levelsDeleted: dropped.levelsDeleted,
+  };
 }
 
 const CATALOG_TABLES = [

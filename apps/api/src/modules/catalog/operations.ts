@@ -128,6 +128,17 @@ query CatalogLevelsById($ids: [ID!]!, $names: [String!]!) {
   }
 }`;
 
+/** The stock of inventory items new to the copy (a product created or grown since the last sync). */
+export const CATALOG_ITEM_LEVELS_BY_ID = /* GraphQL */ `
+query CatalogItemLevelsById($ids: [ID!]!, $names: [String!]!) {
+  nodes(ids: $ids) {
+    ... on InventoryItem {
+      id
+      inventoryLevels(first: 50) { nodes { id updatedAt location { id } quantities(names: $names) { name quantity } } }
+    }
+  }
+}`;
+
 /** The bulk export (docs/shopify.md §5): free of points, one JSONL line per connection node. */
 export const BULK_CATALOG_QUERY = (filter: string | null) => /* GraphQL */ `
 {

@@ -3,6 +3,7 @@ import type { ShopifyContext } from '../shopify/context.ts';
 import { ensureFreshAccessToken } from '../shopify/token-refresh.ts';
 import {
   CATALOG_COUNTS,
+  CATALOG_ITEM_LEVELS_BY_ID,
   CATALOG_LEVELS_BY_ID,
   CATALOG_LOCATION_LEVELS,
   CATALOG_LOCATION_LEVELS_WITH_ITEMS,
@@ -185,6 +186,24 @@ export class CatalogReader {
     for (const node of data.nodes) {
       if (!node?.id || !out.has(node.id)) continue;
       out.set(node.id, levelRecord(node) ?? null);
+    }
+    return out;
+  }
+
+  /** Every level of these inventory items (items new to the copy). */
+  async itemLevels(itemGids: string[]): Promise<LevelRecord[]> {
+    if (itemGids.length === 0) return [];
+    const data = await this.call<{ nodes: ({ id: string; inventoryLevels: Gql<GqlLevel> } | null)[] }>(
+      CATALOG_ITEM_LEVELS_BY_ID,
+      { ids: itemGids, names: QUANTITY_NAME_LIST },
+      3 + 50 * 3,
+    );
+    const out: LevelRecord[] = [];
+    for (const item of data.nodes) {
+      for (const level of item?.inventoryLevels.nodes ?? []) {
+        const record = levelRecord({ ...level, item: { id: item!.id } });
+        if (record) out.push(record);
+      }
     }
     return out;
   }

@@ -76,6 +76,7 @@ export async function writeBundles(tx: Transaction, rc: RunContext, bundles: Pro
   const counts = await writeProductBundles(tx, rc.scope, bundles);
   rc.count('products', counts.products);
   rc.count('variants', counts.variants);
+  rc.count('levels', { deleted: counts.levelsDeleted });
   if (runSeen) {
     await recordSeen(
       tx,

@@ -57,8 +57,10 @@ async function requestRun(store: string, body: Record<string, unknown>) {
 }
 
 const orgId = () => owner.user.organization.id;
-const runRow = async (id: string) =>
-  (await t.database.db.execute(sql`select * from sync_runs where id = ${id}`)).rows[0] as Record<string, any>;
+// biome-ignore lint/suspicious/noExplicitAny: tests read run rows loosely and assert on them.
+type RunRow = Record<string, any>;
+const runRow = async (id: string): Promise<RunRow> =>
+  (await t.database.db.execute(sql`select * from sync_runs where id = ${id}`)).rows[0] as RunRow;
 const totalVariants = (shop: ShopHandle) => shop.catalog().reduce((n, p) => n + p.variants.length, 0);
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string) {
@@ -71,11 +73,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
 }
 
 /** Start a worker process on the run and SIGKILL it once `when` holds for the run row. */
-async function killMidRun(
-  runId: string,
-  when: (run: Record<string, any>) => boolean,
-  env: Record<string, string> = {},
-) {
+async function killMidRun(runId: string, when: (run: RunRow) => boolean, env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [WORKER], {
     env: {
       ...process.env,

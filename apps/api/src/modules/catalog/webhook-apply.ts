@@ -32,6 +32,7 @@ const BATCH_EVENTS = 2_000;
 /** Products read back per call (each completed to all its variants and media when it has more). */
 const PRODUCTS_PER_READ = 10;
 const LEVELS_PER_READ = 250;
+const ITEMS_PER_READ = 50;
 
 interface RestVariant {
   admin_graphql_api_id?: string;
@@ -104,7 +105,7 @@ export function bundleFromPayload(
       selectedOptions: options
         .slice(0, 3)
         .map((o, i) => ({ name: o.name, value: values[i] ?? '' }))
-        .filter((o, i) => values[i] !== null && values[i] !== undefined),
+        .filter((_o, i) => values[i] !== null && values[i] !== undefined),
       inventoryPolicy: v.inventory_policy?.toUpperCase() === 'CONTINUE' ? 'CONTINUE' : 'DENY',
       taxable: v.taxable ?? true,
       inventoryItemGid: v.inventory_item_id !== undefined ? `gid://shopify/InventoryItem/${v.inventory_item_id}` : null,
@@ -186,9 +187,11 @@ export async function applyCatalogWebhooks(
   }
 
   // Per product: the newest payload (by its own updated_at), and whether any delivery was a deletion.
+  // Shopify's updated_at has whole seconds: two different payloads of one second are ambiguous
+  // (deliveries arrive in any order), and only a read tells which is the latest.
   const productHints = new Map<
     string,
-    { payload: RestProduct | null; updatedAt: string; anyDelete: boolean; eventIds: string[] }
+    { payload: RestProduct | null; updatedAt: string; anyDelete: boolean; ambiguous: boolean; eventIds: string[] }
   >();
   const levelHints = new Map<string, { eventIds: string[] }>();
   for (const e of events) {
@@ -199,14 +202,23 @@ export async function applyCatalogWebhooks(
         settle.set(e.id, { status: 'ignored', error: 'The payload names no product.' });
         continue;
       }
-      const hint = productHints.get(gid) ?? { payload: null, updatedAt: '', anyDelete: false, eventIds: [] };
+      const hint = productHints.get(gid) ?? {
+        payload: null,
+        updatedAt: '',
+        anyDelete: false,
+        ambiguous: false,
+        eventIds: [],
+      };
       hint.eventIds.push(e.id);
       if (e.topic === 'products/delete') hint.anyDelete = true;
       else if (payload.updated_at) {
         const at = new Date(payload.updated_at).toISOString();
-        if (at >= hint.updatedAt) {
+        if (at > hint.updatedAt) {
           hint.payload = payload;
           hint.updatedAt = at;
+          hint.ambiguous = false;
+        } else if (at === hint.updatedAt && JSON.stringify(payload) !== JSON.stringify(hint.payload)) {
+          hint.ambiguous = true;
         }
       }
       productHints.set(gid, hint);
@@ -257,11 +269,13 @@ export async function applyCatalogWebhooks(
       else for (const id of hint.eventIds) settle.set(id, { status: 'ignored', error: 'Not a product of this store.' });
       continue;
     }
-    if (held && hint.updatedAt <= held) {
-      for (const id of hint.eventIds) settle.set(id, { status: 'ignored', error: 'Not newer than the copy.' });
+    if (held && hint.updatedAt < held) {
+      for (const id of hint.eventIds) settle.set(id, { status: 'ignored', error: 'Older than the copy.' });
       continue;
     }
-    const bundle = held && hint.payload ? bundleFromPayload(hint.payload, copy.variants) : undefined;
+    // Same second as the copy, or as another payload: which one is the latest only Shopify knows.
+    const certain = held && hint.payload && hint.updatedAt > held && !hint.ambiguous;
+    const bundle = certain ? bundleFromPayload(hint.payload!, copy.variants) : undefined;
     if (bundle) fromPayload.push(bundle);
     else toRead.push(gid);
   }
@@ -272,6 +286,15 @@ export async function applyCatalogWebhooks(
     for (const [gid, bundle] of await reader.productsById(toRead.slice(i, i + PRODUCTS_PER_READ))) {
       readProducts.set(gid, bundle);
     }
+  }
+  // Variants new to the copy bring stock the copy has never read: read their items' levels too.
+  const newItems = [...readProducts.values()]
+    .flatMap((b) => b?.variants ?? [])
+    .filter((v) => !copy.variants.has(v.gid) && v.inventoryItemGid)
+    .map((v) => v.inventoryItemGid!);
+  const newItemLevels: LevelRecord[] = [];
+  for (let i = 0; i < newItems.length; i += ITEMS_PER_READ) {
+    newItemLevels.push(...(await reader.itemLevels(newItems.slice(i, i + ITEMS_PER_READ))));
   }
   const levelGids = [...levelHints.keys()];
   const readLevels = new Map<string, LevelRecord | null>();
@@ -289,6 +312,7 @@ export async function applyCatalogWebhooks(
       else if (copy.products.has(gid)) gone.push(gid);
     }
     await writeProductBundles(tx, scope, bundles);
+    await upsertLevels(tx, scope, newItemLevels);
     const removed = await softDeleteProducts(tx, scope, gone);
     report.appliedFromPayload = fromPayload.length;
     report.readBack = readProducts.size;
@@ -313,8 +337,9 @@ export async function applyCatalogWebhooks(
     );
     const ours = levels.filter((l) => items.has(l.inventoryItemGid));
     const written = await upsertLevels(tx, scope, ours);
-    if (written.changed.length > 0) {
-      const changedItems = [...new Set(written.changed.map((k) => k.split('|')[0]!))];
+    const touched = [...written.changed.map((k) => k.split('|')[0]!), ...newItemLevels.map((l) => l.inventoryItemGid)];
+    if (touched.length > 0) {
+      const changedItems = [...new Set(touched)];
       await refreshProductAggregates(tx, scope, await productsOfItems(tx, scope, changedItems));
     }
     for (const [gid, hint] of levelHints) {
