@@ -1138,7 +1138,37 @@ export interface paths {
                             state: "connected" | "error" | "uninstalled" | "disconnected" | "not_connected";
                             last_error: string | null;
                             oauth_available: boolean;
-                            stores: components["schemas"]["ShopifyConnection"][];
+                            stores: {
+                                id: string;
+                                shop_domain: string;
+                                store_url: string;
+                                /** @enum {string} */
+                                state: "connected" | "error" | "uninstalled" | "disconnected";
+                                /** @enum {string} */
+                                auth_method: "access_token" | "client_credentials" | "oauth";
+                                shop_name: string | null;
+                                plan: string | null;
+                                currency: string | null;
+                                timezone: string | null;
+                                scopes: string[];
+                                api_key: string | null;
+                                api_secret_hint: string | null;
+                                access_token_hint: string | null;
+                                token_expires_at: string | null;
+                                error_count: number;
+                                last_error: string | null;
+                                last_error_at: string | null;
+                                last_checked_at: string | null;
+                                webhooks: {
+                                    /** @enum {string} */
+                                    state: "not_configured" | "registered" | "partial" | "failed";
+                                    error: string | null;
+                                    topics: string[];
+                                };
+                                created_at: string;
+                                updated_at: string;
+                                sync: components["schemas"]["StoreSync"];
+                            }[];
                         };
                     };
                 };
@@ -1867,6 +1897,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shopify/sync/schedule/{store}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** A store's sync schedule: incremental every interval_seconds, full every full_every_hours (owners and admins) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    store: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Default: SHOPIFY_SYNC_INTERVAL_PRODUCTS */
+                        interval_seconds?: number;
+                        full_every_hours?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StoreSync"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/shopify/sync/runs/{id}/events/": {
         parameters: {
             query?: never;
@@ -2046,6 +2158,19 @@ export interface components {
                 message: string;
             }[];
         };
+        StoreSyncInput: {
+            last_run: components["schemas"]["SyncRunInput"] | null;
+            next_sync_at: string | null;
+            /** @description When the copy was last known to equal Shopify */
+            fresh_at: string | null;
+            last_full_sync_at: string | null;
+            products_watermark: string | null;
+            levels_watermark: string | null;
+            interval_seconds: number;
+            full_every_hours: number;
+            product_count: number;
+            variant_count: number;
+        };
         ShopifyConnectionInput: {
             id: string;
             shop_domain: string;
@@ -2194,6 +2319,19 @@ export interface components {
                 at: string;
                 message: string;
             }[];
+        };
+        StoreSync: {
+            last_run: components["schemas"]["SyncRun"] | null;
+            next_sync_at: string | null;
+            /** @description When the copy was last known to equal Shopify */
+            fresh_at: string | null;
+            last_full_sync_at: string | null;
+            products_watermark: string | null;
+            levels_watermark: string | null;
+            interval_seconds: number;
+            full_every_hours: number;
+            product_count: number;
+            variant_count: number;
         };
         ShopifyConnection: {
             id: string;

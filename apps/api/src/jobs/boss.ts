@@ -126,6 +126,30 @@ export type JobSender = Pick<PgBoss, 'send'>;
  * statements alone run as the session's own role, then the transaction is back to `invpro_app`.
  * pg-boss's tables hold no tenant rows, so this bypasses no row-level security.
  */
+/**
+ * Like sendInTransaction, for a queue that keeps one queued job per key (`short`): the queued job
+ * of that key, if any, is replaced, so a new time takes effect at once (a schedule moved earlier).
+ */
+export async function replaceQueuedInTransaction(
+  tx: Transaction,
+  jobs: JobSender,
+  queue: string,
+  data: object,
+  options: Omit<SendOptions, 'db'> & { singletonKey: string },
+): Promise<string | null> {
+  const client = (tx as unknown as { $client: pg.PoolClient }).$client;
+  await client.query(`select set_config('role', 'none', true)`);
+  try {
+    await client.query(`delete from pgboss.job where name = $1 and singleton_key = $2 and state = 'created'`, [
+      queue,
+      options.singletonKey,
+    ]);
+  } finally {
+    await client.query(`select set_config('role', '${APP_ROLE}', true)`);
+  }
+  return sendInTransaction(tx, jobs, queue, data, options);
+}
+
 export async function sendInTransaction(
   tx: Transaction,
   jobs: JobSender,

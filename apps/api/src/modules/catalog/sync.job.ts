@@ -1,32 +1,15 @@
 import type { PgBoss } from 'pg-boss';
 import { z } from 'zod';
-import type { Queryable, Transaction } from '../../db/client.ts';
 import { withTenant } from '../../db/tenant.ts';
-import { QUEUES, sendInTransaction } from '../../jobs/boss.ts';
+import { QUEUES } from '../../jobs/boss.ts';
 import type { ShopifyContext } from '../shopify/context.ts';
 import { executeRun, requestSync } from './sync.service.ts';
-import { saveSyncState, syncStateOf } from './sync-runs.queries.ts';
+import { syncStateOf } from './sync-runs.queries.ts';
+import { scheduleNextSync } from './sync-schedule.ts';
 import { applyCatalogWebhooks } from './webhook-apply.ts';
 
 const runJob = z.object({ org_id: z.uuid(), run_id: z.uuid() });
 const storeJob = z.object({ org_id: z.uuid(), connection_id: z.uuid() });
-
-/** When a store's next scheduled sync is due, recorded on its sync state and queued as its job. */
-export async function scheduleNextSync(
-  ctx: ShopifyContext,
-  tx: Queryable,
-  p: { orgId: string; connectionId: string; at: Date },
-) {
-  await saveSyncState(tx, p.orgId, p.connectionId, { nextSyncAt: p.at });
-  if (!ctx.jobs) return;
-  await sendInTransaction(
-    tx as Transaction,
-    ctx.jobs,
-    QUEUES.catalogSchedule.name,
-    { org_id: p.orgId, connection_id: p.connectionId },
-    { singletonKey: p.connectionId, startAfter: p.at },
-  );
-}
 
 /**
  * A store's scheduled sync: incremental every SHOPIFY_SYNC_INTERVAL_PRODUCTS seconds (or the

@@ -6,75 +6,11 @@ import { AppError } from '../../http/errors.ts';
 import { offsetOf, pageOf, pageQuery, paginated } from '../../http/pagination.ts';
 import { errorResponses, uuidParam } from '../../http/schemas.ts';
 import { assertMember } from '../accounts/team.service.ts';
-import { SYNC_MODES, SYNC_SCOPES, SYNC_STATES, SYNC_TRIGGERS, SYNC_TYPES } from './schema.ts';
-import { cancelSync, requestSync } from './sync.service.ts';
-import { findRun, listRuns, type SyncRunRow } from './sync-runs.queries.ts';
-
-const counts = z.object({ created: z.number(), updated: z.number(), unchanged: z.number(), deleted: z.number() });
-
-export const syncRunSchema = z
-  .object({
-    id: z.string(),
-    store: z.string().describe('The store connection id'),
-    trigger: z.enum(SYNC_TRIGGERS),
-    type: z.enum(SYNC_TYPES),
-    scope: z.enum(SYNC_SCOPES),
-    mode: z.enum(SYNC_MODES).describe('What was asked'),
-    path: z.enum(['bulk', 'paginated']).nullable().describe('The path taken, once planned'),
-    path_reason: z.string().nullable().describe('Why that path: the estimate behind `auto`, or a fallback'),
-    state: z.enum(SYNC_STATES),
-    phase: z.string().nullable(),
-    queued_at: z.string(),
-    started_at: z.string().nullable(),
-    finished_at: z.string().nullable(),
-    cancel_requested_at: z.string().nullable(),
-    progress: z.object({ done: z.number(), total: z.number().nullable() }),
-    pages: z.number(),
-    products_processed: z.number(),
-    variants_processed: z.number(),
-    levels_processed: z.number(),
-    counts: z.object({ products: counts, variants: counts, levels: counts }),
-    points_used: z.number(),
-    throttle_wait_ms: z.number(),
-    requests: z.number(),
-    retries: z.number(),
-    attempts: z.number(),
-    errors: z.array(z.object({ at: z.string(), message: z.string() })),
-  })
-  .meta({ id: 'SyncRun' });
-
-const iso = (d: Date | null) => d?.toISOString() ?? null;
-
-export function runView(run: SyncRunRow) {
-  return {
-    id: run.id,
-    store: run.connectionId,
-    trigger: run.trigger,
-    type: run.type,
-    scope: run.scope,
-    mode: run.mode,
-    path: run.path,
-    path_reason: run.pathReason,
-    state: run.state,
-    phase: run.phase,
-    queued_at: run.queuedAt.toISOString(),
-    started_at: iso(run.startedAt),
-    finished_at: iso(run.finishedAt),
-    cancel_requested_at: iso(run.cancelRequestedAt),
-    progress: { done: run.done, total: run.total },
-    pages: run.pages,
-    products_processed: run.productsProcessed,
-    variants_processed: run.variantsProcessed,
-    levels_processed: run.levelsProcessed,
-    counts: { products: run.products, variants: run.variants, levels: run.levels },
-    points_used: run.pointsUsed,
-    throttle_wait_ms: run.throttleWaitMs,
-    requests: run.requests,
-    retries: run.retries,
-    attempts: run.attempts,
-    errors: run.errors,
-  };
-}
+import { SYNC_MODES, SYNC_SCOPES, SYNC_STATES, SYNC_TYPES } from './schema.ts';
+import { cancelSync, requestSync, setSchedule } from './sync.service.ts';
+import { findRun, listRuns } from './sync-runs.queries.ts';
+import { runView, syncRunSchema } from './sync-runs.view.ts';
+import { neverSynced, storeSyncSchema, storeSyncSummaries } from './sync-status.ts';
 
 const ACTIVE = new Set(['queued', 'running']);
 /** How often the event stream looks at the run, and how often it says it is still there. */
@@ -204,6 +140,43 @@ export const syncRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => runView(await cancelSync(ctx, authOf(request), request.params.id)),
+  );
+
+  app.patch(
+    '/api/shopify/sync/schedule/:store/',
+    {
+      schema: {
+        tags,
+        security,
+        summary:
+          "A store's sync schedule: incremental every interval_seconds, full every full_every_hours (owners and admins)",
+        params: z.object({ store: uuidParam('store') }),
+        body: z
+          .object({
+            interval_seconds: z
+              .number({ error: 'interval_seconds must be a number of seconds.' })
+              .int('interval_seconds must be a whole number of seconds.')
+              .min(60, 'interval_seconds is at least 60.')
+              .max(7 * 86_400, 'interval_seconds is at most a week (604800).')
+              .optional()
+              .describe('Default: SHOPIFY_SYNC_INTERVAL_PRODUCTS'),
+            full_every_hours: z
+              .number({ error: 'full_every_hours must be a number of hours.' })
+              .int('full_every_hours must be a whole number of hours.')
+              .min(1, 'full_every_hours is at least 1.')
+              .max(24 * 31, 'full_every_hours is at most a month (744).')
+              .optional(),
+          })
+          .strict(),
+        response: { 200: storeSyncSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const actor = authOf(request);
+      await setSchedule(ctx, actor, request.params.store, request.body);
+      const summaries = await storeSyncSummaries(app.db, actor, app.config.shopify.syncIntervalProducts);
+      return summaries.get(request.params.store) ?? neverSynced(app.config.shopify.syncIntervalProducts);
+    },
   );
 
   app.get(

@@ -5,7 +5,7 @@ import { newId } from '../../db/ids.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { AppError } from '../../http/errors.ts';
 import { QUEUES, sendInTransaction } from '../../jobs/boss.ts';
-import { assertMember } from '../accounts/team.service.ts';
+import { assertCanManageTeam, assertMember } from '../accounts/team.service.ts';
 import { ShopifyError } from '../shopify/client.ts';
 import { type ConnectionRow, findConnection, listConnections } from '../shopify/connections.queries.ts';
 import type { ShopifyContext } from '../shopify/context.ts';
@@ -31,6 +31,7 @@ import {
   saveSyncState,
   syncStateOf,
 } from './sync-runs.queries.ts';
+import { scheduleNextSync } from './sync-schedule.ts';
 
 // A sync run: requested by the API (one active run per store, found again by every later request),
 // executed by a worker's job, resumable from its last committed checkpoint. Shopify is never called
@@ -136,6 +137,40 @@ export async function cancelSync(ctx: ShopifyContext, actor: Actor, runId: strin
 
 /** How often (in commits) a run checks the catalog tables' planner statistics. */
 const STATISTICS_EVERY_COMMITS = 8;
+
+/**
+ * Change a store's schedule (owners and admins); the next sync is due one new interval from now.
+ */
+export async function setSchedule(
+  ctx: ShopifyContext,
+  actor: Actor,
+  connectionId: string,
+  input: { interval_seconds?: number | undefined; full_every_hours?: number | undefined },
+): Promise<void> {
+  await withTenant(
+    ctx.db,
+    actor.orgId,
+    async (tx) => {
+      await assertCanManageTeam(tx, actor).catch((err) => {
+        if (err instanceof AppError && err.code === 'forbidden') {
+          throw new AppError('forbidden', 'Only owners and admins can change a store’s sync schedule.');
+        }
+        throw err;
+      });
+      const store = await findConnection(tx, actor.orgId, connectionId);
+      if (!store) throw new AppError('not_found', 'No store connection with that id in this organization.');
+      const values: { intervalSeconds?: number; fullEveryHours?: number } = {};
+      if (input.interval_seconds !== undefined) values.intervalSeconds = input.interval_seconds;
+      if (input.full_every_hours !== undefined) values.fullEveryHours = input.full_every_hours;
+      await saveSyncState(tx, actor.orgId, connectionId, values);
+      const interval = (input.interval_seconds ?? ctx.config.shopify.syncIntervalProducts) * 1000;
+      if (input.interval_seconds !== undefined && SYNCABLE.includes(store.state)) {
+        await scheduleNextSync(ctx, tx, { orgId: actor.orgId, connectionId, at: new Date(Date.now() + interval) });
+      }
+    },
+    actor.userId,
+  );
+}
 
 /** Seconds a worker's hold on a run lasts without a checkpoint; renewed at every one. */
 export const LEASE_SECONDS = 60;

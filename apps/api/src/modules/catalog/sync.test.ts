@@ -93,6 +93,21 @@ describe('product sync against the simulator', () => {
     const third = await sync(id, { scope: 'full' });
     expect(third.run.counts.products.deleted).toBe(1);
     expect(await copyDifferences(t.database.db, scopeOf(id), shop)).toEqual([]);
+    // The store's status tells the sync's story.
+    const status = json(await t.app.inject({ method: 'GET', url: '/api/shopify/status/', headers: owner.auth }));
+    const store = status.stores.find((s: { id: string }) => s.id === id);
+    expect(store.sync).toMatchObject({
+      last_run: { id: third.run.id, state: 'succeeded' },
+      product_count: shop.catalog().length,
+      variant_count: shop.catalog().reduce((n, p) => n + p.variants.length, 0),
+      interval_seconds: 3600,
+      full_every_hours: 24,
+    });
+    expect(new Date(store.sync.fresh_at).getTime()).toBe(new Date(third.run.started_at).getTime());
+    expect(store.sync.last_full_sync_at).toBe(store.sync.fresh_at);
+    expect(store.sync.products_watermark).not.toBeNull();
+    expect(store.sync.levels_watermark).not.toBeNull();
+
     const [deleted] = (
       await t.database.db.execute(sql`select deleted_at from catalog_products where shopify_gid = ${c!.id}`)
     ).rows as { deleted_at: string | null }[];
@@ -117,6 +132,36 @@ describe('product sync against the simulator', () => {
     const { run } = await sync(id);
     expect(run.path).toBe('paginated');
     expect(run.path_reason).toMatch(/30 products/);
+  });
+
+  it('a store’s schedule: owners set it, members may not, bad values are named; the scheduled sync queues the next', async () => {
+    const { id } = await connect(5);
+    const patch = (payload: Record<string, unknown>, headers = owner.auth) =>
+      t.app.inject({ method: 'PATCH', url: `/api/shopify/sync/schedule/${id}/`, headers, payload });
+    const ok = await patch({ interval_seconds: 900, full_every_hours: 6 });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(json(ok)).toMatchObject({ interval_seconds: 900, full_every_hours: 6 });
+    expect(new Date(json(ok).next_sync_at).getTime()).toBeGreaterThan(Date.now() + 800_000);
+    const bad = await patch({ interval_seconds: 5 });
+    expect(bad.statusCode).toBe(400);
+    expect(json(bad).detail).toMatch(/interval_seconds/);
+    const member = await registerUser(t.app);
+    const other = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/shopify/sync/schedule/${id}/`,
+      headers: member.auth,
+      payload: { interval_seconds: 60 },
+    });
+    expect(other.statusCode).toBe(404);
+
+    const { runScheduledSync } = await import('./sync.job.ts');
+    const scheduled = await runScheduledSync(t.app.shopify, { orgId: owner.user.organization.id, connectionId: id });
+    expect(scheduled.started).toBeTruthy();
+    const run = json(
+      await t.app.inject({ method: 'GET', url: `/api/shopify/sync/runs/${scheduled.started}/`, headers: owner.auth }),
+    );
+    expect(run).toMatchObject({ trigger: 'schedule', scope: 'full', state: 'queued' });
+    expect(new Date(scheduled.next!).getTime() - Date.now()).toBeGreaterThan(890_000);
   });
 
   it('one run per store at a time: a second request answers the active run with 200', async () => {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authOf, requireAuth } from '../../http/auth.ts';
 import { errorResponses, text, uuidParam } from '../../http/schemas.ts';
+import { neverSynced, storeSyncSchema, storeSyncSummaries } from '../catalog/sync-status.ts';
 import { connectStore, disconnectStore, getConnection, retestConnection, storeStatus } from './connections.service.ts';
 import { AUTH_METHODS, CONNECTION_STATES, WEBHOOK_STATES } from './schema.ts';
 
@@ -83,13 +84,20 @@ export const shopifyConnectionsRoutes: FastifyPluginAsyncZod = async (app) => {
             state: z.enum([...CONNECTION_STATES, 'not_connected']),
             last_error: z.string().nullable(),
             oauth_available: z.boolean(),
-            stores: z.array(connection),
+            stores: z.array(connection.extend({ sync: storeSyncSchema })),
           }),
           ...errorResponses(401),
         },
       },
     },
-    async (request) => storeStatus(ctx, authOf(request)),
+    async (request) => {
+      const actor = authOf(request);
+      const status = await storeStatus(ctx, actor);
+      // The catalog's view of each store: last and next sync, watermarks, size, freshness.
+      const sync = await storeSyncSummaries(app.db, actor, app.config.shopify.syncIntervalProducts);
+      const none = neverSynced(app.config.shopify.syncIntervalProducts);
+      return { ...status, stores: status.stores.map((s) => ({ ...s, sync: sync.get(s.id) ?? none })) };
+    },
   );
 
   app.get(

@@ -346,6 +346,31 @@ export const ROUTES: Record<string, RouteGuard> = {
     valid: (w) => ({ auth: true, body: { type: 'products', store: w.A.connection.id, scope: 'full', mode: 'auto' } }),
     optional: ['type', 'store', 'scope', 'mode'],
   },
+  'PATCH /api/shopify/sync/schedule/:store/': {
+    isolation: {
+      async probe(app, w) {
+        const before = (
+          await app.db.execute(sql`select interval_seconds from sync_states where connection_id = ${w.B.connection.id}`)
+        ).rows;
+        await expectNotFound(app, {
+          method: 'PATCH',
+          url: `/api/shopify/sync/schedule/${w.B.connection.id}/`,
+          headers: w.A.owner.auth,
+          payload: { interval_seconds: 60 },
+        });
+        const after = (
+          await app.db.execute(sql`select interval_seconds from sync_states where connection_id = ${w.B.connection.id}`)
+        ).rows;
+        expect(after).toEqual(before);
+      },
+    },
+    valid: (w) => ({
+      auth: true,
+      params: { store: w.A.connection.id },
+      body: { interval_seconds: 900, full_every_hours: 24 },
+    }),
+    optional: ['interval_seconds', 'full_every_hours'],
+  },
   'GET /api/shopify/sync/runs/': {
     isolation: {
       async probe(app, w) {
