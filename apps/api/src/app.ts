@@ -23,6 +23,7 @@ import type { JobSender } from './jobs/boss.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { teamRoutes } from './modules/accounts/team.routes.ts';
 import { jwtKey } from './modules/accounts/tokens.ts';
+import { catalogRoutes } from './modules/catalog/products.routes.ts';
 import type { ShopifyClient } from './modules/shopify/client.ts';
 import { shopifyConnectionsRoutes } from './modules/shopify/connections.routes.ts';
 import { createShopifyContext, type ShopifyContext } from './modules/shopify/context.ts';
@@ -151,6 +152,7 @@ export async function buildApp({ config, db, logger, shopifyClient, boss }: AppO
   await app.register(shopifyConnectionsRoutes);
   await app.register(shopifyOauthRoutes);
   await app.register(shopifyWebhookRoutes());
+  await app.register(catalogRoutes);
 
   // Fastify answers 404 for a known path with an unknown method; HTTP says 405 with Allow.
   app.setNotFoundHandler((request, reply) => {
