@@ -1,6 +1,7 @@
 import { type ShopifySim, startShopifySim } from '@invpro/shopify-sim';
 import type { FastifyInstance } from 'fastify';
 import { createTestApp, json, registerUser, type TestApp } from '../app.ts';
+import { seedSmallCatalog } from '../catalog-fixture.ts';
 
 export type Registered = Awaited<ReturnType<typeof registerUser>>;
 
@@ -12,6 +13,8 @@ export interface Tenant {
   invitation: { id: string; token: string; email: string };
   /** A connected Shopify store (in the simulator). */
   connection: { id: string; shop: string };
+  /** The store's catalog copy: one product titled "Guarded <name> widget", stocked at one location. */
+  catalog: { productId: string; locationId: string };
 }
 
 export interface World {
@@ -57,7 +60,9 @@ async function tenant(app: FastifyInstance, sim: ShopifySim, name: string): Prom
   const memberInOrg = { ...member, ...session, auth: { authorization: `Bearer ${session.access}` } };
   const invitation = await invite(app, owner, `pending-${name.toLowerCase()}-${Date.now()}@example.com`, 'admin');
   const connection = await connectStore(app, sim, owner, name);
-  return { orgId: owner.user.organization.id, owner, member: memberInOrg, invitation, connection };
+  const orgId = owner.user.organization.id;
+  const catalog = await seedSmallCatalog(app.db, orgId, connection.id, `Guarded ${name} widget`);
+  return { orgId, owner, member: memberInOrg, invitation, connection, catalog };
 }
 
 /** Two organizations with members and pending invitations: the data every guard test probes. */
