@@ -1,25 +1,18 @@
 // Requests/s of GET /api/auth/me/ (our whole stack: plugins, hooks, JWT check, tenant transaction,
 // zod serialization) against a bare Fastify + pg route doing one primary-key select, same run,
 // same database, same pool size. Then micro-timings of the pieces of our path, to say where the time goes.
-import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Fastify from 'fastify';
 import pg from 'pg';
 import pino from 'pino';
 import { buildApp } from '../apps/api/src/app.ts';
-import { loadConfig } from '../apps/api/src/config.ts';
-import { closeDatabase, createDatabase } from '../apps/api/src/db/client.ts';
-import { startEmbeddedPostgres } from '../apps/api/src/db/embedded.ts';
-import { runMigrations } from '../apps/api/src/db/migrate.ts';
 import { APP_ROLE } from '../apps/api/src/db/roles.ts';
 import { me } from '../apps/api/src/modules/accounts/accounts.service.ts';
 import { jwtKey, signAccessToken, verifyAccessToken } from '../apps/api/src/modules/accounts/tokens.ts';
 import { type BenchContext, Cleanup, numberArg } from './lib/context.ts';
-import { type LoadResult, postgresCpuMs, runLoad } from './lib/load.ts';
+import { type LoadResult, runLoad } from './lib/load.ts';
 import { timeSequential } from './lib/micro.ts';
-import { fmt, median, table } from './lib/table.ts';
+import { benchConfig, expectOk, machineLine, startBenchDatabase, summarize } from './lib/setup.ts';
+import { fmt, table } from './lib/table.ts';
 
 const TARGET = 0.5;
 const CONNECTIONS = 64;
@@ -38,12 +31,6 @@ interface Registered {
   user: { id: string; organization: { id: string } };
 }
 
-async function expectOk(response: Response, what: string): Promise<unknown> {
-  const body = await response.text();
-  if (!response.ok) throw new Error(`${what} answered ${response.status}: ${body.slice(0, 300)}`);
-  return JSON.parse(body);
-}
-
 export default async function apiOverhead({ args, signal }: BenchContext): Promise<void> {
   const seconds = numberArg(args, 'seconds', 10);
   const warmupSeconds = numberArg(args, 'warmup', 3);
@@ -53,46 +40,21 @@ export default async function apiOverhead({ args, signal }: BenchContext): Promi
   const log = (line: string) => console.log(line);
   try {
     // 1. A real PostgreSQL with our migrations.
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'invpro-bench-'));
-    // Our own folder: as root, the postgres user must be able to enter it. Also removed on exit, in
-    // case a second Ctrl-C forces the exit before `finally` has finished.
-    chmodSync(tmp, 0o755);
-    const removeTmp = () => rmSync(tmp, { recursive: true, force: true });
-    process.once('exit', removeTmp);
-    cleanup.add('remove temp dir', () => {
-      process.off('exit', removeTmp);
-      removeTmp();
-    });
     const setupStarted = performance.now();
-    const server = await startEmbeddedPostgres(tmp, { ephemeral: true });
-    cleanup.add('stop PostgreSQL', () => server.stop());
-    const admin = new pg.Client({ connectionString: server.url });
-    await admin.connect();
-    try {
-      await admin.query('create database bench');
-    } finally {
-      await admin.end();
-    }
-    const url = new URL(server.url);
-    url.pathname = '/bench';
-    const databaseUrl = url.toString();
-    const databaseCpuMs = postgresCpuMs(path.join(server.clusterDir, 'postmaster.pid'));
-
-    const db = createDatabase(databaseUrl, { max: POOL_MAX, applicationName: 'bench-ours' });
-    cleanup.add('close our pool', () => closeDatabase(db));
-    await runMigrations(db);
+    const {
+      tmp,
+      url: databaseUrl,
+      db,
+      databaseCpuMs,
+    } = await startBenchDatabase(cleanup, {
+      poolMax: POOL_MAX,
+      applicationName: 'bench-ours',
+    });
     signal.throwIfAborted();
     log(`PostgreSQL started and migrated in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
 
     // 2. Our app, as production builds it (logger silenced).
-    const config = loadConfig({
-      DEBUG: 'true',
-      SECRET_KEY: randomBytes(45).toString('base64url'),
-      ENCRYPTION_KEY: `b1:${randomBytes(32).toString('base64')}`,
-      DATA_DIR: tmp,
-      LOG_LEVEL: 'silent',
-      DATABASE_POOL_MAX: String(POOL_MAX),
-    });
+    const config = benchConfig(tmp, POOL_MAX);
     const app = await buildApp({ config, db, logger: pino({ level: 'silent' }) });
     cleanup.add('close our app', () => app.close());
     const ours = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -150,33 +112,13 @@ export default async function apiOverhead({ args, signal }: BenchContext): Promi
     }
 
     // 5. The table.
-    const summary = (which: keyof typeof targets) => {
-      const r = runs[which];
-      const pick = (f: (x: LoadResult) => number | undefined) => {
-        const values = r.map(f).filter((v): v is number => v !== undefined);
-        return values.length ? median(values) : undefined;
-      };
-      return {
-        rps: pick((x) => x.rps)!,
-        p50: pick((x) => x.p50)!,
-        p99: pick((x) => x.p99)!,
-        busy: pick((x) => x.eventLoopBusy)!,
-        nodeUs: pick((x) => x.nodeUsPerRequest)!,
-        dbUs: pick((x) => x.databaseUsPerRequest),
-        all: r.map((x) => fmt.int(x.rps)).join(' / '),
-      };
-    };
+    const summary = (which: keyof typeof targets) => summarize(runs[which]);
     const b = summary('baseline');
     const o = summary('ours');
     const ratio = o.rps / b.rps;
     const dbCell = (v: number | undefined) => (v === undefined ? 'n/a' : fmt.us(v));
     log('');
-    log(
-      `Machine: ${os.availableParallelism()} cores, load average ${os
-        .loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')}`,
-    );
+    log(machineLine());
     log(`Medians of ${rounds} runs of ${seconds} s, ${CONNECTIONS} connections (node ${process.versions.node}):`);
     log(
       table(
@@ -185,7 +127,7 @@ export default async function apiOverhead({ args, signal }: BenchContext): Promi
           [
             'baseline  GET /baseline/:id',
             fmt.int(b.rps),
-            b.all,
+            b.runs,
             fmt.ms(b.p50),
             fmt.ms(b.p99),
             `${Math.round(b.busy * 100)}%`,
@@ -195,7 +137,7 @@ export default async function apiOverhead({ args, signal }: BenchContext): Promi
           [
             'ours      GET /api/auth/me/',
             fmt.int(o.rps),
-            o.all,
+            o.runs,
             fmt.ms(o.p50),
             fmt.ms(o.p99),
             `${Math.round(o.busy * 100)}%`,
