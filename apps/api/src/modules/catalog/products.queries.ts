@@ -204,7 +204,8 @@ export async function listProducts(
       .innerJoin(catalogProducts, and(eq(catalogProducts.orgId, filters.orgId), eq(catalogProducts.id, chosen.id)))
       .orderBy(direction(chosen.key), direction(chosen.id));
   }
-  if (rows.length > 0) return { count: rows[0]!.total, rows: rows.map(({ total: _, ...row }) => row) };
+  // The rows keep their `total` column: copying 50 rows without it cost more than the query's planning.
+  if (rows.length > 0) return { count: rows[0]!.total, rows };
   if (page.offset === 0) return { count: 0, rows: [] };
   const [counted] = await db.select({ n: count() }).from(catalogProducts).where(where);
   return { count: counted?.n ?? 0, rows: [] };
