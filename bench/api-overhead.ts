@@ -10,7 +10,7 @@ import { me } from '../apps/api/src/modules/accounts/accounts.service.ts';
 import { jwtKey, signAccessToken, verifyAccessToken } from '../apps/api/src/modules/accounts/tokens.ts';
 import { type BenchContext, Cleanup, numberArg } from './lib/context.ts';
 import { type LoadResult, runLoad } from './lib/load.ts';
-import { timeSequential } from './lib/micro.ts';
+import { type Piece, piecesTable } from './lib/micro.ts';
 import { benchConfig, expectOk, machineLine, startBenchDatabase, summarize } from './lib/setup.ts';
 import { fmt, table } from './lib/table.ts';
 
@@ -180,7 +180,7 @@ export default async function apiOverhead({ args, signal }: BenchContext): Promi
       const res = await target.inject({ method: 'GET', url, headers: h });
       if (res.statusCode !== 200) throw new Error(`inject ${url} answered ${res.statusCode}`);
     };
-    const pieces: [string, string, () => Promise<unknown>][] = [
+    const pieces: Piece[] = [
       ['baseline select (pg.Pool)', '1', () => pool.query(BASELINE_SQL, [userId])],
       [
         'JWT verify, a token seen before (cache hit)',
@@ -209,25 +209,7 @@ export default async function apiOverhead({ args, signal }: BenchContext): Promi
       ['GET /api/health/ (our stack, 1 drizzle select), inject', '1', () => injectOk(app, '/api/health/')],
       ['GET /api/auth/me/, app.inject', '1', () => injectOk(app, '/api/auth/me/', headers)],
     ];
-    const rows: string[][] = [];
-    let base = 0;
-    for (const [label, trips, fn] of pieces) {
-      const t = await timeSequential(calls, fn, { budgetMs: MICRO_BUDGET_MS, signal, databaseCpuMs });
-      if (!base) base = t.p50;
-      rows.push([
-        label,
-        trips,
-        fmt.int(t.calls),
-        fmt.us(t.mean),
-        fmt.us(t.p50),
-        `${fmt.ratio(t.p50 / base)}×`,
-        fmt.us(t.cpu),
-        dbCell(t.databaseCpu),
-      ]);
-    }
-    log(
-      table(['piece', 'round trips', 'calls', 'mean µs', 'p50 µs', 'p50 × baseline', 'node CPU µs', 'pg CPU µs'], rows),
-    );
+    log(await piecesTable(pieces, { calls, budgetMs: MICRO_BUDGET_MS, signal, databaseCpuMs }));
     log(
       '\nRound trips per request, from the code: ours = 1 (a named statement calling invpro_user_profile(), which sets ' +
         'the tenant, user and role transaction-locally and selects); baseline = 1. The hand-written "same 5 statements" ' +

@@ -15,7 +15,7 @@ import { listProducts } from '../apps/api/src/modules/catalog/products.service.t
 import { ADJECTIVES, seedCatalog } from './lib/catalog-seed.ts';
 import { type BenchContext, Cleanup, numberArg, textArg } from './lib/context.ts';
 import { type LoadResult, runLoad } from './lib/load.ts';
-import { timeSequential } from './lib/micro.ts';
+import { type Piece, piecesTable } from './lib/micro.ts';
 import { benchConfig, expectOk, machineLine, startBenchDatabase, summarize } from './lib/setup.ts';
 import { fmt, table } from './lib/table.ts';
 
@@ -179,7 +179,7 @@ export default async function productsApi({ args, signal }: BenchContext): Promi
       const res = await target.inject({ method: 'GET', url: path, headers: h });
       if (res.statusCode !== 200) throw new Error(`inject ${path} answered ${res.statusCode}`);
     };
-    const pieces: [string, string, () => Promise<unknown>][] = [
+    const pieces: Piece[] = [
       ['baseline select (pg.Pool)', '1', () => pool.query(BASELINE_SQL, [orgId, pattern])],
       [
         'the page + count statement, in withTenant',
@@ -190,28 +190,7 @@ export default async function productsApi({ args, signal }: BenchContext): Promi
       ['bare Fastify + select, app.inject', '1', () => injectOk(bare, '/baseline')],
       ['GET /api/shopify/products/, app.inject', '4', () => injectOk(app, `/api/shopify/products/?${query}`, headers)],
     ];
-    const micro: string[][] = [];
-    let base = 0;
-    for (const [label, trips, fn] of pieces) {
-      const timing = await timeSequential(calls, fn, { budgetMs: MICRO_BUDGET_MS, signal, databaseCpuMs });
-      if (!base) base = timing.p50;
-      micro.push([
-        label,
-        trips,
-        fmt.int(timing.calls),
-        fmt.us(timing.mean),
-        fmt.us(timing.p50),
-        `${fmt.ratio(timing.p50 / base)}×`,
-        fmt.us(timing.cpu),
-        dbCell(timing.databaseCpu),
-      ]);
-    }
-    log(
-      table(
-        ['piece', 'round trips', 'calls', 'mean µs', 'p50 µs', 'p50 × baseline', 'node CPU µs', 'pg CPU µs'],
-        micro,
-      ),
-    );
+    log(await piecesTable(pieces, { calls, budgetMs: MICRO_BUDGET_MS, signal, databaseCpuMs }));
     log(
       `\nRound trips per request, from the code: ours = 4 (BEGIN with the tenant settings, the membership check, ` +
         `the page with its count, COMMIT); baseline = 1. ${os.availableParallelism()} cores shared by both servers, ` +
