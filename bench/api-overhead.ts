@@ -8,11 +8,10 @@ import { buildApp } from '../apps/api/src/app.ts';
 import { APP_ROLE } from '../apps/api/src/db/roles.ts';
 import { me } from '../apps/api/src/modules/accounts/accounts.service.ts';
 import { jwtKey, signAccessToken, verifyAccessToken } from '../apps/api/src/modules/accounts/tokens.ts';
-import { type BenchContext, Cleanup, numberArg } from './lib/context.ts';
-import { type LoadResult, runLoad } from './lib/load.ts';
+import { type BenchContext, Cleanup } from './lib/context.ts';
 import { type Piece, piecesTable } from './lib/micro.ts';
-import { benchConfig, expectOk, machineLine, startBenchDatabase, summarize } from './lib/setup.ts';
-import { fmt, table } from './lib/table.ts';
+import { benchConfig, compareLoads, expectOk, loadArgs, registerOwner, startBenchDatabase } from './lib/setup.ts';
+import { fmt } from './lib/table.ts';
 
 const TARGET = 0.5;
 const CONNECTIONS = 64;
@@ -26,16 +25,8 @@ const ORGS_SQL =
   'select o.id, o.name, m.role from memberships m join organizations o on o.id = m.org_id ' +
   'where m.user_id = $1 order by o.name, o.id';
 
-interface Registered {
-  access: string;
-  user: { id: string; organization: { id: string } };
-}
-
 export default async function apiOverhead({ args, signal }: BenchContext): Promise<void> {
-  const seconds = numberArg(args, 'seconds', 10);
-  const warmupSeconds = numberArg(args, 'warmup', 3);
-  const rounds = numberArg(args, 'rounds', 2);
-  const calls = numberArg(args, 'calls', 2000);
+  const { seconds, warmupSeconds, rounds, calls } = loadArgs(args, 2000);
   const cleanup = new Cleanup();
   const log = (line: string) => console.log(line);
   try {
@@ -59,17 +50,10 @@ export default async function apiOverhead({ args, signal }: BenchContext): Promi
     cleanup.add('close our app', () => app.close());
     const ours = await app.listen({ host: '127.0.0.1', port: 0 });
 
-    const registered = (await expectOk(
-      await fetch(`${ours}/api/auth/register/`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'bench@example.com', username: 'bench', password: 'violet-harbour-tractor-91' }),
-      }),
-      'POST /api/auth/register/',
-    )) as Registered;
+    const registered = await registerOwner(ours);
     const userId = registered.user.id;
     const orgId = registered.user.organization.id;
-    const headers = { authorization: `Bearer ${registered.access}` };
+    const { headers } = registered;
     const oursUrl = `${ours}/api/auth/me/`;
     const profile = (await expectOk(await fetch(oursUrl, { headers }), 'GET /api/auth/me/')) as { id: string };
     if (profile.id !== userId) throw new Error('GET /api/auth/me/ returned another user.');
@@ -89,67 +73,24 @@ export default async function apiOverhead({ args, signal }: BenchContext): Promi
     const row = (await expectOk(await fetch(baselineUrl), 'GET /baseline/:id')) as { id: string };
     if (row.id !== userId) throw new Error('The baseline returned another row.');
 
-    // 4. Load: warm both up, then alternate baseline / ours so drift hits both alike.
-    const targets = {
-      baseline: { url: baselineUrl, headers: undefined },
-      ours: { url: oursUrl, headers },
-    } as const;
-    const load = (which: keyof typeof targets, secs: number) =>
-      runLoad({ ...targets[which], connections: CONNECTIONS, seconds: secs, signal, databaseCpuMs });
-    log(
-      `Loading with ${CONNECTIONS} connections, pool ${POOL_MAX}: warm-up ${warmupSeconds} s each, ` +
-        `then ${rounds} × (baseline, ours) of ${seconds} s…`,
-    );
-    await load('baseline', warmupSeconds);
-    await load('ours', warmupSeconds);
-    const runs: Record<keyof typeof targets, LoadResult[]> = { baseline: [], ours: [] };
-    for (let round = 0; round < rounds; round++) {
-      for (const which of ['baseline', 'ours'] as const) {
-        const result = await load(which, seconds);
-        runs[which].push(result);
-        log(`  ${which.padEnd(8)} round ${round + 1}: ${fmt.int(result.rps)} req/s`);
-      }
-    }
-
-    // 5. The table.
-    const summary = (which: keyof typeof targets) => summarize(runs[which]);
-    const b = summary('baseline');
-    const o = summary('ours');
-    const ratio = o.rps / b.rps;
-    const dbCell = (v: number | undefined) => (v === undefined ? 'n/a' : fmt.us(v));
-    log('');
-    log(machineLine());
-    log(`Medians of ${rounds} runs of ${seconds} s, ${CONNECTIONS} connections (node ${process.versions.node}):`);
-    log(
-      table(
-        ['', 'req/s', 'runs', 'p50 ms', 'p99 ms', 'node busy', 'node CPU µs/req', 'pg CPU µs/req'],
-        [
-          [
-            'baseline  GET /baseline/:id',
-            fmt.int(b.rps),
-            b.runs,
-            fmt.ms(b.p50),
-            fmt.ms(b.p99),
-            `${Math.round(b.busy * 100)}%`,
-            fmt.us(b.nodeUs),
-            dbCell(b.dbUs),
-          ],
-          [
-            'ours      GET /api/auth/me/',
-            fmt.int(o.rps),
-            o.runs,
-            fmt.ms(o.p50),
-            fmt.ms(o.p99),
-            `${Math.round(o.busy * 100)}%`,
-            fmt.us(o.nodeUs),
-            dbCell(o.dbUs),
-          ],
-        ],
-      ),
-    );
+    // 4. Load, and the table.
+    const { ratio } = await compareLoads({
+      targets: {
+        baseline: { label: 'GET /baseline/:id', url: baselineUrl },
+        ours: { label: 'GET /api/auth/me/', url: oursUrl, headers },
+      },
+      connections: CONNECTIONS,
+      poolMax: POOL_MAX,
+      seconds,
+      warmupSeconds,
+      rounds,
+      signal,
+      databaseCpuMs,
+      log,
+    });
     log(`\nratio ours/baseline = ${fmt.ratio(ratio)}  (target ≥ ${TARGET})  ${ratio >= TARGET ? 'PASS' : 'BELOW'}`);
 
-    // 6. Where the time goes: the pieces of our path, called one at a time, against the baseline select.
+    // 5. Where the time goes: the pieces of our path, called one at a time, against the baseline select.
     log(`\nWhere the time goes: up to ${calls} sequential calls each (${MICRO_BUDGET_MS / 1000} s cap), no other load`);
     const key = jwtKey(config.secretKey);
     const token = registered.access;

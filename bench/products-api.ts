@@ -14,10 +14,9 @@ import { listProducts as listProductRows } from '../apps/api/src/modules/catalog
 import { listProducts } from '../apps/api/src/modules/catalog/products.service.ts';
 import { ADJECTIVES, seedCatalog } from './lib/catalog-seed.ts';
 import { type BenchContext, Cleanup, numberArg, textArg } from './lib/context.ts';
-import { type LoadResult, runLoad } from './lib/load.ts';
 import { type Piece, piecesTable } from './lib/micro.ts';
-import { benchConfig, expectOk, machineLine, startBenchDatabase, summarize } from './lib/setup.ts';
-import { fmt, table } from './lib/table.ts';
+import { benchConfig, compareLoads, expectOk, loadArgs, registerOwner, startBenchDatabase } from './lib/setup.ts';
+import { fmt } from './lib/table.ts';
 
 const TARGET_RATIO = 0.5;
 const TARGET_P99_MS = 50;
@@ -38,17 +37,9 @@ const BASELINE_SQL = `
   order by lower(title), id
   limit ${PAGE_SIZE}`;
 
-interface Registered {
-  access: string;
-  user: { id: string; organization: { id: string } };
-}
-
 export default async function productsApi({ args, signal }: BenchContext): Promise<void> {
   const products = numberArg(args, 'products', 100_000);
-  const seconds = numberArg(args, 'seconds', 10);
-  const warmupSeconds = numberArg(args, 'warmup', 3);
-  const rounds = numberArg(args, 'rounds', 2);
-  const calls = numberArg(args, 'calls', 500);
+  const { seconds, warmupSeconds, rounds, calls } = loadArgs(args, 500);
   // Two title words: about one product in 600 (catalog-seed.ts), the size of a merchant's real query.
   const search = textArg(args, 'search', `${ADJECTIVES[0]} chair`);
   const cleanup = new Cleanup();
@@ -64,17 +55,10 @@ export default async function productsApi({ args, signal }: BenchContext): Promi
     const app = await buildApp({ config: benchConfig(tmp, POOL_MAX), db, logger: pino({ level: 'silent' }) });
     cleanup.add('close our app', () => app.close());
     const ours = await app.listen({ host: '127.0.0.1', port: 0 });
-    const registered = (await expectOk(
-      await fetch(`${ours}/api/auth/register/`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'bench@example.com', username: 'bench', password: 'violet-harbour-tractor-91' }),
-      }),
-      'POST /api/auth/register/',
-    )) as Registered;
+    const registered = await registerOwner(ours);
     const orgId = registered.user.organization.id;
     const actor = { userId: registered.user.id, orgId };
-    const headers = { authorization: `Bearer ${registered.access}` };
+    const { headers } = registered;
     log(`PostgreSQL started, migrated, app up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     // 2. One store with the catalog, as a finished sync leaves it (fresh as of now).
@@ -123,55 +107,27 @@ export default async function productsApi({ args, signal }: BenchContext): Promi
       `Query: ?${query} → ${fmt.int(page.count)} matching products, ${page.results.length} on the page (the baseline's page is the same)`,
     );
 
-    // 4. Load: warm both up, then alternate baseline / ours so drift hits both alike.
-    const targets = { baseline: { url: baselineUrl, headers: undefined }, ours: { url: oursUrl, headers } } as const;
-    const load = (which: keyof typeof targets, secs: number) =>
-      runLoad({ ...targets[which], connections: CONNECTIONS, seconds: secs, signal, databaseCpuMs });
-    log(
-      `Loading with ${CONNECTIONS} connections, pool ${POOL_MAX}: warm-up ${warmupSeconds} s each, ` +
-        `then ${rounds} × (baseline, ours) of ${seconds} s…`,
-    );
-    await load('baseline', warmupSeconds);
-    await load('ours', warmupSeconds);
-    const runs: Record<keyof typeof targets, LoadResult[]> = { baseline: [], ours: [] };
-    for (let round = 0; round < rounds; round++) {
-      for (const which of ['baseline', 'ours'] as const) {
-        const result = await load(which, seconds);
-        runs[which].push(result);
-        log(`  ${which.padEnd(8)} round ${round + 1}: ${fmt.int(result.rps)} req/s, p99 ${fmt.ms(result.p99)} ms`);
-      }
-    }
-
-    // 5. The table.
-    const b = summarize(runs.baseline);
-    const o = summarize(runs.ours);
-    const ratio = o.rps / b.rps;
-    const dbCell = (v: number | undefined) => (v === undefined ? 'n/a' : fmt.us(v));
-    const row = (label: string, s: typeof b) => [
-      label,
-      fmt.int(s.rps),
-      s.runs,
-      fmt.ms(s.p50),
-      fmt.ms(s.p99),
-      `${Math.round(s.busy * 100)}%`,
-      fmt.us(s.nodeUs),
-      dbCell(s.dbUs),
-    ];
-    log('');
-    log(machineLine());
-    log(`Medians of ${rounds} runs of ${seconds} s, ${CONNECTIONS} connections (node ${process.versions.node}):`);
-    log(
-      table(
-        ['', 'req/s', 'runs', 'p50 ms', 'p99 ms', 'node busy', 'node CPU µs/req', 'pg CPU µs/req'],
-        [row('baseline  GET /baseline (one select)', b), row('ours      GET /api/shopify/products/', o)],
-      ),
-    );
+    // 4. Load, and the table.
+    const { ours: o, ratio } = await compareLoads({
+      targets: {
+        baseline: { label: 'GET /baseline (one select)', url: baselineUrl },
+        ours: { label: 'GET /api/shopify/products/', url: oursUrl, headers },
+      },
+      connections: CONNECTIONS,
+      poolMax: POOL_MAX,
+      seconds,
+      warmupSeconds,
+      rounds,
+      signal,
+      databaseCpuMs,
+      log,
+    });
     log(
       `\nratio ours/baseline = ${fmt.ratio(ratio)}  (target ≥ ${TARGET_RATIO})  ${ratio >= TARGET_RATIO ? 'PASS' : 'BELOW'}`,
     );
     log(`p99 ours = ${fmt.ms(o.p99)} ms  (target < ${TARGET_P99_MS} ms)  ${o.p99 < TARGET_P99_MS ? 'PASS' : 'ABOVE'}`);
 
-    // 6. Where the time goes: the pieces of our path, one call at a time, against the baseline select.
+    // 5. Where the time goes: the pieces of our path, one call at a time, against the baseline select.
     log(`\nWhere the time goes: up to ${calls} sequential calls each (${MICRO_BUDGET_MS / 1000} s cap), no other load`);
     const filters = { search, status: 'ACTIVE' as const, includeDeleted: false };
     const pageParams = { ordering: 'title' as const, limit: PAGE_SIZE, offset: 0 };

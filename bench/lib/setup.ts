@@ -7,9 +7,9 @@ import { type Config, loadConfig } from '../../apps/api/src/config.ts';
 import { closeDatabase, createDatabase, type Database } from '../../apps/api/src/db/client.ts';
 import { startEmbeddedPostgres } from '../../apps/api/src/db/embedded.ts';
 import { runMigrations } from '../../apps/api/src/db/migrate.ts';
-import type { Cleanup } from './context.ts';
-import { type LoadResult, postgresCpuMs } from './load.ts';
-import { median } from './table.ts';
+import { type Cleanup, numberArg } from './context.ts';
+import { type LoadResult, postgresCpuMs, runLoad } from './load.ts';
+import { fmt, median, table } from './table.ts';
 
 export interface BenchDatabase {
   tmp: string;
@@ -100,4 +100,103 @@ export function machineLine(): string {
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}`;
+}
+
+export interface Compared {
+  baseline: ReturnType<typeof summarize>;
+  ours: ReturnType<typeof summarize>;
+  ratio: number;
+}
+
+/**
+ * Loads both targets with `connections` connections: a warm-up each, then `rounds` × (baseline,
+ * ours) so drift hits both alike; prints each run and the table of medians.
+ */
+export async function compareLoads(opts: {
+  targets: Record<'baseline' | 'ours', { label: string; url: string; headers?: Record<string, string> | undefined }>;
+  connections: number;
+  poolMax: number;
+  seconds: number;
+  warmupSeconds: number;
+  rounds: number;
+  signal: AbortSignal;
+  databaseCpuMs: () => number | undefined;
+  log: (line: string) => void;
+}): Promise<Compared> {
+  const { targets, connections, seconds, rounds, log } = opts;
+  const load = (which: 'baseline' | 'ours', secs: number) =>
+    runLoad({
+      url: targets[which].url,
+      headers: targets[which].headers,
+      connections,
+      seconds: secs,
+      signal: opts.signal,
+      databaseCpuMs: opts.databaseCpuMs,
+    });
+  log(
+    `Loading with ${connections} connections, pool ${opts.poolMax}: warm-up ${opts.warmupSeconds} s each, ` +
+      `then ${rounds} × (baseline, ours) of ${seconds} s…`,
+  );
+  await load('baseline', opts.warmupSeconds);
+  await load('ours', opts.warmupSeconds);
+  const runs: Record<'baseline' | 'ours', LoadResult[]> = { baseline: [], ours: [] };
+  for (let round = 0; round < rounds; round++) {
+    for (const which of ['baseline', 'ours'] as const) {
+      const result = await load(which, seconds);
+      runs[which].push(result);
+      log(`  ${which.padEnd(8)} round ${round + 1}: ${fmt.int(result.rps)} req/s, p99 ${fmt.ms(result.p99)} ms`);
+    }
+  }
+  const baseline = summarize(runs.baseline);
+  const ours = summarize(runs.ours);
+  const row = (which: 'baseline' | 'ours', s: typeof baseline) => [
+    `${which.padEnd(8)}  ${targets[which].label}`,
+    fmt.int(s.rps),
+    s.runs,
+    fmt.ms(s.p50),
+    fmt.ms(s.p99),
+    `${Math.round(s.busy * 100)}%`,
+    fmt.us(s.nodeUs),
+    s.dbUs === undefined ? 'n/a' : fmt.us(s.dbUs),
+  ];
+  log('');
+  log(machineLine());
+  log(`Medians of ${rounds} runs of ${seconds} s, ${connections} connections (node ${process.versions.node}):`);
+  log(
+    table(
+      ['', 'req/s', 'runs', 'p50 ms', 'p99 ms', 'node busy', 'node CPU µs/req', 'pg CPU µs/req'],
+      [row('baseline', baseline), row('ours', ours)],
+    ),
+  );
+  return { baseline, ours, ratio: ours.rps / baseline.rps };
+}
+
+export interface Registered {
+  access: string;
+  user: { id: string; organization: { id: string } };
+  /** The bearer header of `access`. */
+  headers: { authorization: string };
+}
+
+/** Signs up through the API: a user who owns a new organization. */
+export async function registerOwner(apiUrl: string): Promise<Registered> {
+  const registered = (await expectOk(
+    await fetch(`${apiUrl}/api/auth/register/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'bench@example.com', username: 'bench', password: 'violet-harbour-tractor-91' }),
+    }),
+    'POST /api/auth/register/',
+  )) as Omit<Registered, 'headers'>;
+  return { ...registered, headers: { authorization: `Bearer ${registered.access}` } };
+}
+
+/** The load options every benchmark takes: `--seconds=10 --warmup=3 --rounds=2 --calls=N`. */
+export function loadArgs(args: string[], calls: number) {
+  return {
+    seconds: numberArg(args, 'seconds', 10),
+    warmupSeconds: numberArg(args, 'warmup', 3),
+    rounds: numberArg(args, 'rounds', 2),
+    calls: numberArg(args, 'calls', calls),
+  };
 }
