@@ -1,25 +1,17 @@
 // Requests/s of GET /api/auth/me/ (our whole stack: plugins, hooks, JWT check, tenant transaction,
 // zod serialization) against a bare Fastify + pg route doing one primary-key select, same run,
 // same database, same pool size. Then micro-timings of the pieces of our path, to say where the time goes.
-import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Fastify from 'fastify';
 import pg from 'pg';
 import pino from 'pino';
 import { buildApp } from '../apps/api/src/app.ts';
-import { loadConfig } from '../apps/api/src/config.ts';
-import { closeDatabase, createDatabase } from '../apps/api/src/db/client.ts';
-import { startEmbeddedPostgres } from '../apps/api/src/db/embedded.ts';
-import { runMigrations } from '../apps/api/src/db/migrate.ts';
 import { APP_ROLE } from '../apps/api/src/db/roles.ts';
 import { me } from '../apps/api/src/modules/accounts/accounts.service.ts';
 import { jwtKey, signAccessToken, verifyAccessToken } from '../apps/api/src/modules/accounts/tokens.ts';
-import { type BenchContext, Cleanup, numberArg } from './lib/context.ts';
-import { type LoadResult, postgresCpuMs, runLoad } from './lib/load.ts';
-import { timeSequential } from './lib/micro.ts';
-import { fmt, median, table } from './lib/table.ts';
+import { type BenchContext, Cleanup } from './lib/context.ts';
+import { type Piece, piecesTable } from './lib/micro.ts';
+import { benchConfig, compareLoads, expectOk, loadArgs, registerOwner, startBenchDatabase } from './lib/setup.ts';
+import { fmt } from './lib/table.ts';
 
 const TARGET = 0.5;
 const CONNECTIONS = 64;
@@ -33,81 +25,35 @@ const ORGS_SQL =
   'select o.id, o.name, m.role from memberships m join organizations o on o.id = m.org_id ' +
   'where m.user_id = $1 order by o.name, o.id';
 
-interface Registered {
-  access: string;
-  user: { id: string; organization: { id: string } };
-}
-
-async function expectOk(response: Response, what: string): Promise<unknown> {
-  const body = await response.text();
-  if (!response.ok) throw new Error(`${what} answered ${response.status}: ${body.slice(0, 300)}`);
-  return JSON.parse(body);
-}
-
 export default async function apiOverhead({ args, signal }: BenchContext): Promise<void> {
-  const seconds = numberArg(args, 'seconds', 10);
-  const warmupSeconds = numberArg(args, 'warmup', 3);
-  const rounds = numberArg(args, 'rounds', 2);
-  const calls = numberArg(args, 'calls', 2000);
+  const { seconds, warmupSeconds, rounds, calls } = loadArgs(args, 2000);
   const cleanup = new Cleanup();
   const log = (line: string) => console.log(line);
   try {
     // 1. A real PostgreSQL with our migrations.
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'invpro-bench-'));
-    // Our own folder: as root, the postgres user must be able to enter it. Also removed on exit, in
-    // case a second Ctrl-C forces the exit before `finally` has finished.
-    chmodSync(tmp, 0o755);
-    const removeTmp = () => rmSync(tmp, { recursive: true, force: true });
-    process.once('exit', removeTmp);
-    cleanup.add('remove temp dir', () => {
-      process.off('exit', removeTmp);
-      removeTmp();
-    });
     const setupStarted = performance.now();
-    const server = await startEmbeddedPostgres(tmp, { ephemeral: true });
-    cleanup.add('stop PostgreSQL', () => server.stop());
-    const admin = new pg.Client({ connectionString: server.url });
-    await admin.connect();
-    try {
-      await admin.query('create database bench');
-    } finally {
-      await admin.end();
-    }
-    const url = new URL(server.url);
-    url.pathname = '/bench';
-    const databaseUrl = url.toString();
-    const databaseCpuMs = postgresCpuMs(path.join(server.clusterDir, 'postmaster.pid'));
-
-    const db = createDatabase(databaseUrl, { max: POOL_MAX, applicationName: 'bench-ours' });
-    cleanup.add('close our pool', () => closeDatabase(db));
-    await runMigrations(db);
+    const {
+      tmp,
+      url: databaseUrl,
+      db,
+      databaseCpuMs,
+    } = await startBenchDatabase(cleanup, {
+      poolMax: POOL_MAX,
+      applicationName: 'bench-ours',
+    });
     signal.throwIfAborted();
     log(`PostgreSQL started and migrated in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
 
     // 2. Our app, as production builds it (logger silenced).
-    const config = loadConfig({
-      DEBUG: 'true',
-      SECRET_KEY: randomBytes(45).toString('base64url'),
-      ENCRYPTION_KEY: `b1:${randomBytes(32).toString('base64')}`,
-      DATA_DIR: tmp,
-      LOG_LEVEL: 'silent',
-      DATABASE_POOL_MAX: String(POOL_MAX),
-    });
+    const config = benchConfig(tmp, POOL_MAX);
     const app = await buildApp({ config, db, logger: pino({ level: 'silent' }) });
     cleanup.add('close our app', () => app.close());
     const ours = await app.listen({ host: '127.0.0.1', port: 0 });
 
-    const registered = (await expectOk(
-      await fetch(`${ours}/api/auth/register/`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'bench@example.com', username: 'bench', password: 'violet-harbour-tractor-91' }),
-      }),
-      'POST /api/auth/register/',
-    )) as Registered;
+    const registered = await registerOwner(ours);
     const userId = registered.user.id;
     const orgId = registered.user.organization.id;
-    const headers = { authorization: `Bearer ${registered.access}` };
+    const { headers } = registered;
     const oursUrl = `${ours}/api/auth/me/`;
     const profile = (await expectOk(await fetch(oursUrl, { headers }), 'GET /api/auth/me/')) as { id: string };
     if (profile.id !== userId) throw new Error('GET /api/auth/me/ returned another user.');
@@ -127,87 +73,24 @@ export default async function apiOverhead({ args, signal }: BenchContext): Promi
     const row = (await expectOk(await fetch(baselineUrl), 'GET /baseline/:id')) as { id: string };
     if (row.id !== userId) throw new Error('The baseline returned another row.');
 
-    // 4. Load: warm both up, then alternate baseline / ours so drift hits both alike.
-    const targets = {
-      baseline: { url: baselineUrl, headers: undefined },
-      ours: { url: oursUrl, headers },
-    } as const;
-    const load = (which: keyof typeof targets, secs: number) =>
-      runLoad({ ...targets[which], connections: CONNECTIONS, seconds: secs, signal, databaseCpuMs });
-    log(
-      `Loading with ${CONNECTIONS} connections, pool ${POOL_MAX}: warm-up ${warmupSeconds} s each, ` +
-        `then ${rounds} × (baseline, ours) of ${seconds} s…`,
-    );
-    await load('baseline', warmupSeconds);
-    await load('ours', warmupSeconds);
-    const runs: Record<keyof typeof targets, LoadResult[]> = { baseline: [], ours: [] };
-    for (let round = 0; round < rounds; round++) {
-      for (const which of ['baseline', 'ours'] as const) {
-        const result = await load(which, seconds);
-        runs[which].push(result);
-        log(`  ${which.padEnd(8)} round ${round + 1}: ${fmt.int(result.rps)} req/s`);
-      }
-    }
-
-    // 5. The table.
-    const summary = (which: keyof typeof targets) => {
-      const r = runs[which];
-      const pick = (f: (x: LoadResult) => number | undefined) => {
-        const values = r.map(f).filter((v): v is number => v !== undefined);
-        return values.length ? median(values) : undefined;
-      };
-      return {
-        rps: pick((x) => x.rps)!,
-        p50: pick((x) => x.p50)!,
-        p99: pick((x) => x.p99)!,
-        busy: pick((x) => x.eventLoopBusy)!,
-        nodeUs: pick((x) => x.nodeUsPerRequest)!,
-        dbUs: pick((x) => x.databaseUsPerRequest),
-        all: r.map((x) => fmt.int(x.rps)).join(' / '),
-      };
-    };
-    const b = summary('baseline');
-    const o = summary('ours');
-    const ratio = o.rps / b.rps;
-    const dbCell = (v: number | undefined) => (v === undefined ? 'n/a' : fmt.us(v));
-    log('');
-    log(
-      `Machine: ${os.availableParallelism()} cores, load average ${os
-        .loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')}`,
-    );
-    log(`Medians of ${rounds} runs of ${seconds} s, ${CONNECTIONS} connections (node ${process.versions.node}):`);
-    log(
-      table(
-        ['', 'req/s', 'runs', 'p50 ms', 'p99 ms', 'node busy', 'node CPU µs/req', 'pg CPU µs/req'],
-        [
-          [
-            'baseline  GET /baseline/:id',
-            fmt.int(b.rps),
-            b.all,
-            fmt.ms(b.p50),
-            fmt.ms(b.p99),
-            `${Math.round(b.busy * 100)}%`,
-            fmt.us(b.nodeUs),
-            dbCell(b.dbUs),
-          ],
-          [
-            'ours      GET /api/auth/me/',
-            fmt.int(o.rps),
-            o.all,
-            fmt.ms(o.p50),
-            fmt.ms(o.p99),
-            `${Math.round(o.busy * 100)}%`,
-            fmt.us(o.nodeUs),
-            dbCell(o.dbUs),
-          ],
-        ],
-      ),
-    );
+    // 4. Load, and the table.
+    const { ratio } = await compareLoads({
+      targets: {
+        baseline: { label: 'GET /baseline/:id', url: baselineUrl },
+        ours: { label: 'GET /api/auth/me/', url: oursUrl, headers },
+      },
+      connections: CONNECTIONS,
+      poolMax: POOL_MAX,
+      seconds,
+      warmupSeconds,
+      rounds,
+      signal,
+      databaseCpuMs,
+      log,
+    });
     log(`\nratio ours/baseline = ${fmt.ratio(ratio)}  (target ≥ ${TARGET})  ${ratio >= TARGET ? 'PASS' : 'BELOW'}`);
 
-    // 6. Where the time goes: the pieces of our path, called one at a time, against the baseline select.
+    // 5. Where the time goes: the pieces of our path, called one at a time, against the baseline select.
     log(`\nWhere the time goes: up to ${calls} sequential calls each (${MICRO_BUDGET_MS / 1000} s cap), no other load`);
     const key = jwtKey(config.secretKey);
     const token = registered.access;
@@ -238,7 +121,7 @@ export default async function apiOverhead({ args, signal }: BenchContext): Promi
       const res = await target.inject({ method: 'GET', url, headers: h });
       if (res.statusCode !== 200) throw new Error(`inject ${url} answered ${res.statusCode}`);
     };
-    const pieces: [string, string, () => Promise<unknown>][] = [
+    const pieces: Piece[] = [
       ['baseline select (pg.Pool)', '1', () => pool.query(BASELINE_SQL, [userId])],
       [
         'JWT verify, a token seen before (cache hit)',
@@ -267,25 +150,7 @@ export default async function apiOverhead({ args, signal }: BenchContext): Promi
       ['GET /api/health/ (our stack, 1 drizzle select), inject', '1', () => injectOk(app, '/api/health/')],
       ['GET /api/auth/me/, app.inject', '1', () => injectOk(app, '/api/auth/me/', headers)],
     ];
-    const rows: string[][] = [];
-    let base = 0;
-    for (const [label, trips, fn] of pieces) {
-      const t = await timeSequential(calls, fn, { budgetMs: MICRO_BUDGET_MS, signal, databaseCpuMs });
-      if (!base) base = t.p50;
-      rows.push([
-        label,
-        trips,
-        fmt.int(t.calls),
-        fmt.us(t.mean),
-        fmt.us(t.p50),
-        `${fmt.ratio(t.p50 / base)}×`,
-        fmt.us(t.cpu),
-        dbCell(t.databaseCpu),
-      ]);
-    }
-    log(
-      table(['piece', 'round trips', 'calls', 'mean µs', 'p50 µs', 'p50 × baseline', 'node CPU µs', 'pg CPU µs'], rows),
-    );
+    log(await piecesTable(pieces, { calls, budgetMs: MICRO_BUDGET_MS, signal, databaseCpuMs }));
     log(
       '\nRound trips per request, from the code: ours = 1 (a named statement calling invpro_user_profile(), which sets ' +
         'the tenant, user and role transaction-locally and selects); baseline = 1. The hand-written "same 5 statements" ' +

@@ -38,3 +38,8 @@ export function numberArg(args: string[], name: string, fallback: number): numbe
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got "${raw}".`);
   return value;
 }
+
+/** `--name=value` from the benchmark's arguments, as text. */
+export function textArg(args: string[], name: string, fallback: string): string {
+  return args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+}

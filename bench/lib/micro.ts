@@ -1,4 +1,4 @@
-import { median } from './table.ts';
+import { fmt, median, table } from './table.ts';
 
 export interface Timing {
   /** Mean µs per call: what throughput pays. */
@@ -47,4 +47,37 @@ export async function timeSequential(
     databaseCpu: dbStart !== undefined && dbEnd !== undefined ? ((dbEnd - dbStart) * 1000) / calls : undefined,
     calls,
   };
+}
+
+/** `[label, round trips, call]`: one row of a "where the time goes" table. */
+export type Piece = [string, string, () => Promise<unknown>];
+
+/**
+ * Times each piece in turn (timeSequential) and tables them against the first one, the baseline:
+ * each row's p50 as a multiple of the baseline's, and its CPU in this process and in the database.
+ */
+export async function piecesTable(
+  pieces: Piece[],
+  opts: { calls: number; budgetMs: number; signal: AbortSignal; databaseCpuMs?: () => number | undefined },
+): Promise<string> {
+  const rows: string[][] = [];
+  let base = 0;
+  for (const [label, trips, fn] of pieces) {
+    const t = await timeSequential(opts.calls, fn, opts);
+    if (!base) base = t.p50;
+    rows.push([
+      label,
+      trips,
+      fmt.int(t.calls),
+      fmt.us(t.mean),
+      fmt.us(t.p50),
+      `${fmt.ratio(t.p50 / base)}×`,
+      fmt.us(t.cpu),
+      t.databaseCpu === undefined ? 'n/a' : fmt.us(t.databaseCpu),
+    ]);
+  }
+  return table(
+    ['piece', 'round trips', 'calls', 'mean µs', 'p50 µs', 'p50 × baseline', 'node CPU µs', 'pg CPU µs'],
+    rows,
+  );
 }

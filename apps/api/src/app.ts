@@ -25,6 +25,7 @@ import type { JobSender } from './jobs/boss.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { teamRoutes } from './modules/accounts/team.routes.ts';
 import { jwtKey } from './modules/accounts/tokens.ts';
+import { catalogRoutes } from './modules/catalog/products.routes.ts';
 import { syncRoutes } from './modules/catalog/sync.routes.ts';
 import type { ShopifyClient } from './modules/shopify/client.ts';
 import { shopifyConnectionsRoutes } from './modules/shopify/connections.routes.ts';
@@ -152,6 +153,7 @@ export async function buildApp({ config, db, logger, shopifyClient, boss }: AppO
   await app.register(shopifyConnectionsRoutes);
   await app.register(shopifyOauthRoutes);
   await app.register(shopifyWebhookRoutes());
+  await app.register(catalogRoutes);
   await app.register(syncRoutes);
 
   // Fastify answers 404 for a known path with an unknown method; HTTP says 405 with Allow.

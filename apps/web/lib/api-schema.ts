@@ -1609,6 +1609,214 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shopify/products/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's products, searched, filtered and ordered */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    page_size?: number;
+                    /** @description A substring of the title, vendor, type, tags, SKUs or barcodes (any case) */
+                    search?: string;
+                    /** @description A store connection id */
+                    store?: string;
+                    /** @description ACTIVE, DRAFT or ARCHIVED (any case) */
+                    status?: string;
+                    /** @description Exact, any case */
+                    vendor?: string;
+                    /** @description Exact, any case */
+                    product_type?: string;
+                    /** @description Exact, any case */
+                    tag?: string;
+                    /** @description in: some available; out: none; low: 1 to 5 */
+                    stock?: "in" | "out" | "low";
+                    include_deleted?: "true" | "false";
+                    /** @description A leading "-" sorts descending; ties are broken by id */
+                    ordering?: "title" | "-title" | "updated" | "-updated" | "inventory" | "-inventory" | "price" | "-price";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                            next: string | null;
+                            previous: string | null;
+                            results: components["schemas"]["CatalogProduct"][];
+                        };
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shopify/products/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One product with its options, images, variants and per-location stock (deleted ones too) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CatalogProductDetail"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shopify/locations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The stores' locations, with the products and quantities stocked at each */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    page_size?: number;
+                    /** @description A store connection id */
+                    store?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                            next: string | null;
+                            previous: string | null;
+                            results: components["schemas"]["CatalogLocation"][];
+                        };
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/shopify/sync/": {
         parameters: {
             query?: never;
@@ -2091,6 +2299,169 @@ export interface components {
             token?: string;
             invitation_url?: string;
         };
+        CatalogImageInput: {
+            url: string;
+            alt_text: string | null;
+            width: number | null;
+            height: number | null;
+        };
+        CatalogProductInput: {
+            id: string;
+            /** @example gid://shopify/Product/123 */
+            shopify_id: string;
+            /** @description The store connection id */
+            store: string;
+            title: string;
+            handle: string;
+            /** @description HTML */
+            description: string;
+            /** @enum {string} */
+            status: "ACTIVE" | "DRAFT" | "ARCHIVED";
+            product_type: string;
+            vendor: string;
+            tags: string[];
+            /** @description The first image */
+            image: components["schemas"]["CatalogImageInput"] | null;
+            /**
+             * @description A decimal string, never a float
+             * @example 19.99
+             */
+            price_min: string | null;
+            /**
+             * @description A decimal string, never a float
+             * @example 19.99
+             */
+            price_max: string | null;
+            /** @description Available units at active locations */
+            total_inventory: number;
+            variants_count: number;
+            /** Format: date-time */
+            shopify_created_at: string;
+            /** Format: date-time */
+            shopify_updated_at: string;
+            /**
+             * Format: date-time
+             * @description When this product was last known to equal Shopify
+             */
+            synced_at: string;
+            /** Format: date-time */
+            deleted_at: string | null;
+        };
+        CatalogQuantitiesInput: {
+            available: number;
+            on_hand: number;
+            committed: number;
+            incoming: number;
+            reserved: number;
+            damaged: number;
+            safety_stock: number;
+            quality_control: number;
+        };
+        CatalogInventoryLevelInput: {
+            location: {
+                id: string;
+                shopify_id: string;
+                name: string;
+                is_active: boolean;
+            };
+            quantities: components["schemas"]["CatalogQuantitiesInput"];
+        };
+        CatalogVariantInput: {
+            id: string;
+            shopify_id: string;
+            title: string;
+            sku: string | null;
+            barcode: string | null;
+            /**
+             * @description A decimal string, never a float
+             * @example 19.99
+             */
+            price: string;
+            /**
+             * @description A decimal string, never a float
+             * @example 19.99
+             */
+            compare_at_price: string | null;
+            position: number;
+            selected_options: {
+                name: string;
+                value: string;
+            }[];
+            /** @description Available units at active locations */
+            inventory_quantity: number;
+            inventory_levels: components["schemas"]["CatalogInventoryLevelInput"][];
+        };
+        CatalogProductImageInput: {
+            url: string;
+            alt_text: string | null;
+            width: number | null;
+            height: number | null;
+            position: number;
+        };
+        CatalogProductDetailInput: {
+            id: string;
+            /** @example gid://shopify/Product/123 */
+            shopify_id: string;
+            /** @description The store connection id */
+            store: string;
+            title: string;
+            handle: string;
+            /** @description HTML */
+            description: string;
+            /** @enum {string} */
+            status: "ACTIVE" | "DRAFT" | "ARCHIVED";
+            product_type: string;
+            vendor: string;
+            tags: string[];
+            /** @description The first image */
+            image: components["schemas"]["CatalogImageInput"] | null;
+            /**
+             * @description A decimal string, never a float
+             * @example 19.99
+             */
+            price_min: string | null;
+            /**
+             * @description A decimal string, never a float
+             * @example 19.99
+             */
+            price_max: string | null;
+            /** @description Available units at active locations */
+            total_inventory: number;
+            variants_count: number;
+            /** Format: date-time */
+            shopify_created_at: string;
+            /** Format: date-time */
+            shopify_updated_at: string;
+            /**
+             * Format: date-time
+             * @description When this product was last known to equal Shopify
+             */
+            synced_at: string;
+            /** Format: date-time */
+            deleted_at: string | null;
+            options: {
+                name: string;
+                values: string[];
+            }[];
+            images: components["schemas"]["CatalogProductImageInput"][];
+            variants: components["schemas"]["CatalogVariantInput"][];
+        };
+        CatalogLocationInput: {
+            id: string;
+            shopify_id: string;
+            store: string;
+            name: string;
+            is_active: boolean;
+            fulfills_online_orders: boolean;
+            ships_inventory: boolean;
+            address: {
+                [key: string]: string | null;
+            } | null;
+            /** @description Live products with stock rows here */
+            product_count: number;
+            /** @description Sums over live variants' levels here */
+            totals: components["schemas"]["CatalogQuantitiesInput"];
+        };
         SyncRunInput: {
             id: string;
             /** @description The store connection id */
@@ -2252,6 +2623,169 @@ export interface components {
             expires_at: string;
             token?: string;
             invitation_url?: string;
+        };
+        CatalogImage: {
+            url: string;
+            alt_text: string | null;
+            width: number | null;
+            height: number | null;
+        };
+        CatalogProduct: {
+            id: string;
+            /** @example gid://shopify/Product/123 */
+            shopify_id: string;
+            /** @description The store connection id */
+            store: string;
+            title: string;
+            handle: string;
+            /** @description HTML */
+            description: string;
+            /** @enum {string} */
+            status: "ACTIVE" | "DRAFT" | "ARCHIVED";
+            product_type: string;
+            vendor: string;
+            tags: string[];
+            /** @description The first image */
+            image: components["schemas"]["CatalogImage"] | null;
+            /**
+             * @description A decimal string, never a float
+             * @example 19.99
+             */
+            price_min: string | null;
+            /**
+             * @description A decimal string, never a float
+             * @example 19.99
+             */
+            price_max: string | null;
+            /** @description Available units at active locations */
+            total_inventory: number;
+            variants_count: number;
+            /** Format: date-time */
+            shopify_created_at: string;
+            /** Format: date-time */
+            shopify_updated_at: string;
+            /**
+             * Format: date-time
+             * @description When this product was last known to equal Shopify
+             */
+            synced_at: string;
+            /** Format: date-time */
+            deleted_at: string | null;
+        };
+        CatalogQuantities: {
+            available: number;
+            on_hand: number;
+            committed: number;
+            incoming: number;
+            reserved: number;
+            damaged: number;
+            safety_stock: number;
+            quality_control: number;
+        };
+        CatalogInventoryLevel: {
+            location: {
+                id: string;
+                shopify_id: string;
+                name: string;
+                is_active: boolean;
+            };
+            quantities: components["schemas"]["CatalogQuantities"];
+        };
+        CatalogVariant: {
+            id: string;
+            shopify_id: string;
+            title: string;
+            sku: string | null;
+            barcode: string | null;
+            /**
+             * @description A decimal string, never a float
+             * @example 19.99
+             */
+            price: string;
+            /**
+             * @description A decimal string, never a float
+             * @example 19.99
+             */
+            compare_at_price: string | null;
+            position: number;
+            selected_options: {
+                name: string;
+                value: string;
+            }[];
+            /** @description Available units at active locations */
+            inventory_quantity: number;
+            inventory_levels: components["schemas"]["CatalogInventoryLevel"][];
+        };
+        CatalogProductImage: {
+            url: string;
+            alt_text: string | null;
+            width: number | null;
+            height: number | null;
+            position: number;
+        };
+        CatalogProductDetail: {
+            id: string;
+            /** @example gid://shopify/Product/123 */
+            shopify_id: string;
+            /** @description The store connection id */
+            store: string;
+            title: string;
+            handle: string;
+            /** @description HTML */
+            description: string;
+            /** @enum {string} */
+            status: "ACTIVE" | "DRAFT" | "ARCHIVED";
+            product_type: string;
+            vendor: string;
+            tags: string[];
+            /** @description The first image */
+            image: components["schemas"]["CatalogImage"] | null;
+            /**
+             * @description A decimal string, never a float
+             * @example 19.99
+             */
+            price_min: string | null;
+            /**
+             * @description A decimal string, never a float
+             * @example 19.99
+             */
+            price_max: string | null;
+            /** @description Available units at active locations */
+            total_inventory: number;
+            variants_count: number;
+            /** Format: date-time */
+            shopify_created_at: string;
+            /** Format: date-time */
+            shopify_updated_at: string;
+            /**
+             * Format: date-time
+             * @description When this product was last known to equal Shopify
+             */
+            synced_at: string;
+            /** Format: date-time */
+            deleted_at: string | null;
+            options: {
+                name: string;
+                values: string[];
+            }[];
+            images: components["schemas"]["CatalogProductImage"][];
+            variants: components["schemas"]["CatalogVariant"][];
+        };
+        CatalogLocation: {
+            id: string;
+            shopify_id: string;
+            store: string;
+            name: string;
+            is_active: boolean;
+            fulfills_online_orders: boolean;
+            ships_inventory: boolean;
+            address: {
+                [key: string]: string | null;
+            } | null;
+            /** @description Live products with stock rows here */
+            product_count: number;
+            /** @description Sums over live variants' levels here */
+            totals: components["schemas"]["CatalogQuantities"];
         };
         SyncRun: {
             id: string;

@@ -122,6 +122,16 @@ export const catalogProducts = pgTable(
     index('catalog_products_title_idx').on(t.orgId, sql`lower(title)`, t.id),
     index('catalog_products_updated_idx').on(t.orgId, t.shopifyUpdatedAt, t.id),
     index('catalog_products_connection_idx').on(t.orgId, t.connectionId, t.deletedAt),
+    // The list's other orderings, both directions (a backward scan), with id as the tiebreak;
+    // deleted_at last, so the `stock` filters count live products from the index alone.
+    index('catalog_products_inventory_idx').on(t.orgId, t.totalInventory, t.id, t.deletedAt),
+    index('catalog_products_price_idx').on(t.orgId, t.priceMin, t.id),
+    // The list's exact filters, so a page's count reads only the matching live products. Plain
+    // columns: under row-level security an index on lower(vendor) could not be used (lower() is
+    // not leakproof; decision 0014).
+    index('catalog_products_status_idx').on(t.orgId, t.status).where(sql`deleted_at is null`),
+    index('catalog_products_vendor_idx').on(t.orgId, t.vendor).where(sql`deleted_at is null`),
+    index('catalog_products_type_idx').on(t.orgId, t.productType).where(sql`deleted_at is null`),
     ofConnection(t),
     tenantPolicy('catalog_products_tenant'),
   ],

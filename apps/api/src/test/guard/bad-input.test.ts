@@ -138,6 +138,25 @@ async function casesFor(method: string, url: string): Promise<Case[]> {
         cases.push({ name: `query ${query}`, request: { ...base, url: `${path}?${query}` } });
       }
     }
+    // Each declared parameter broken in turn, the others kept valid.
+    const query = valid.query ?? {};
+    const withQuery = (name: string, values: string[]) => {
+      const params = new URLSearchParams(query);
+      params.delete(name);
+      for (const v of values) params.append(name, v);
+      return `${path}?${params.toString()}`;
+    };
+    for (const name of Object.keys(query).filter((n) => n !== 'page' && n !== 'page_size')) {
+      const hostile = guard.freeText?.includes(name)
+        ? HOSTILE_STRINGS.filter((v) => v === '\u0000' || v.length > 1000)
+        : HOSTILE_STRINGS;
+      for (const value of [...hostile, ''].filter((v) => v !== '' || !guard.freeText?.includes(name)))
+        cases.push({
+          name: `query ${name} = ${JSON.stringify(value.slice(0, 20))}`,
+          request: { ...base, url: withQuery(name, [value]) },
+        });
+      cases.push({ name: `query ${name} repeated`, request: { ...base, url: withQuery(name, [query[name]!, 'x']) } });
+    }
   }
   return cases;
 }

@@ -30,6 +30,11 @@ export interface RouteGuard {
   };
   /** Body fields that may be left out (so leaving them out is not bad input). */
   optional?: string[];
+  /**
+   * Query parameters that take any text (searched or compared literally, so SQL or markup in them
+   * is a valid value): only what no text may hold (NUL, an unbounded length) is hostile for them.
+   */
+  freeText?: string[];
   /** Tables a refused request is meant to write to, and why (e.g. failed logins are counted). */
   records?: { tables: string[]; why: string };
 }
@@ -82,6 +87,76 @@ async function runsOf(app: FastifyInstance, orgId: string) {
 }
 
 const WEBHOOK_BODY = { id: 1001, title: 'Guarded product', variants: [] };
+
+/** A list answer shows none of B's products, stores or locations, and A's own one. */
+async function expectOnlyOwnCatalog(app: FastifyInstance, w: World, url: string, own: string) {
+  const res = await app.inject({ method: 'GET', url, headers: w.A.owner.auth });
+  expect(res.statusCode, res.body).toBe(200);
+  expect(json(res).results.map((r: { id: string }) => r.id)).toContain(own);
+  for (const foreign of [w.B.catalog.productId, w.B.catalog.locationId, w.B.connection.id, 'Guarded B'])
+    expect(res.body).not.toContain(foreign);
+}
+
+/** Filtering by B's store finds nothing (a filter, not a lookup: no 404 to tell B's ids apart). */
+async function expectEmptyForForeignStore(app: FastifyInstance, w: World, path: string) {
+  const res = await app.inject({ method: 'GET', url: `${path}?store=${w.B.connection.id}`, headers: w.A.owner.auth });
+  expect(res.statusCode, res.body).toBe(200);
+  expect(json(res)).toMatchObject({ count: 0, results: [] });
+}
+
+const CATALOG_ROUTES: Record<string, RouteGuard> = {
+  'GET /api/shopify/products/': {
+    isolation: {
+      async probe(app, w) {
+        // Both tenants have a "Guarded … widget": searching, filtering or listing shows A's only.
+        for (const query of [
+          '',
+          '?search=widget&page_size=250',
+          '?search=guarded&tag=guarded&vendor=Acme&include_deleted=true',
+        ])
+          await expectOnlyOwnCatalog(app, w, `/api/shopify/products/${query}`, w.A.catalog.productId);
+        await expectEmptyForForeignStore(app, w, '/api/shopify/products/');
+      },
+    },
+    valid: (w) => ({
+      auth: true,
+      query: {
+        search: 'widget',
+        store: w.A.connection.id,
+        status: 'active',
+        vendor: 'Acme',
+        product_type: 'Things',
+        tag: 'guarded',
+        stock: 'in',
+        include_deleted: 'false',
+        ordering: '-price',
+        page: '1',
+        page_size: '10',
+      },
+    }),
+    freeText: ['search', 'vendor', 'product_type', 'tag'],
+  },
+  'GET /api/shopify/products/:id/': {
+    isolation: {
+      probe: (app, w) =>
+        expectNotFound(app, {
+          method: 'GET',
+          url: `/api/shopify/products/${w.B.catalog.productId}/`,
+          headers: w.A.owner.auth,
+        }),
+    },
+    valid: (w) => ({ auth: true, params: { id: w.A.catalog.productId } }),
+  },
+  'GET /api/shopify/locations/': {
+    isolation: {
+      async probe(app, w) {
+        await expectOnlyOwnCatalog(app, w, '/api/shopify/locations/?page_size=250', w.A.catalog.locationId);
+        await expectEmptyForForeignStore(app, w, '/api/shopify/locations/');
+      },
+    },
+    valid: (w) => ({ auth: true, query: { store: w.A.connection.id, page: '1', page_size: '10' } }),
+  },
+};
 
 export const ROUTES: Record<string, RouteGuard> = {
   'GET /api/health/': { isolation: { none: 'system health, no tenant data' }, valid: () => ({ auth: false }) },
@@ -645,6 +720,7 @@ export const ROUTES: Record<string, RouteGuard> = {
     }),
     optional: Object.keys(WEBHOOK_BODY),
   },
+  ...CATALOG_ROUTES,
 };
 
 export const routeKey = (method: string, url: string) => `${method} ${url}`;

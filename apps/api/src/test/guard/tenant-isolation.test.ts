@@ -72,6 +72,28 @@ describe('tenant isolation: the database itself', () => {
     expect(probed).toBeGreaterThanOrEqual(4);
   });
 
+  it('the one definer function (decision 0014) finds only the current tenant’s products; its role can do nothing else', async () => {
+    const matching = async (scope: { orgId?: string }) =>
+      (
+        await withScope(t.database.db, scope, (tx) =>
+          tx.execute(sql`select invpro_products_matching('%guarded%widget%') as id`),
+        )
+      ).rows.map((r) => (r as { id: string }).id);
+    expect(await matching({ orgId: w.A.orgId })).toEqual([w.A.catalog.productId]);
+    expect(await matching({ orgId: w.B.orgId })).toEqual([w.B.catalog.productId]);
+    expect(await matching({})).toEqual([]);
+    const role = (
+      await t.database.db.execute(sql`
+        select r.rolcanlogin as login, r.rolbypassrls as bypass,
+          (select count(*)::int from pg_auth_members m where m.roleid = r.oid and m.member <> (select oid from pg_roles where rolname = current_user)) as members,
+          has_table_privilege(r.oid, 'catalog_variants', 'select') as variants,
+          has_column_privilege(r.oid, 'catalog_products', 'title', 'select') as titles,
+          has_table_privilege(r.oid, 'catalog_products', 'update') as writes
+        from pg_roles r where r.rolname = 'invpro_search'`)
+    ).rows;
+    expect(role).toEqual([{ login: false, bypass: false, members: 0, variants: false, titles: false, writes: false }]);
+  });
+
   it("inside A's tenant, no row of B is visible and none can be written", async () => {
     for (const { name } of await tenantTables()) {
       if (name in READABLE_BY_ALL) continue;

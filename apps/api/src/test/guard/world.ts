@@ -1,6 +1,7 @@
 import { type ShopifySim, startShopifySim } from '@invpro/shopify-sim';
 import type { FastifyInstance } from 'fastify';
 import { createTestApp, json, registerUser, type TestApp } from '../app.ts';
+import { seedSmallCatalog } from '../catalog-fixture.ts';
 
 export type Registered = Awaited<ReturnType<typeof registerUser>>;
 
@@ -14,6 +15,8 @@ export interface Tenant {
   connection: { id: string; shop: string };
   /** A sync run of that store (queued: the guard app runs no worker). */
   run: { id: string };
+  /** The store's catalog copy: one product titled "Guarded <name> widget", stocked at one location. */
+  catalog: { productId: string; locationId: string };
 }
 
 export interface World {
@@ -67,7 +70,9 @@ async function tenant(app: FastifyInstance, sim: ShopifySim, name: string): Prom
   });
   if (sync.statusCode !== 202) throw new Error(`sync failed: ${sync.body}`);
   const run = { id: json(sync).id as string };
-  return { orgId: owner.user.organization.id, owner, member: memberInOrg, invitation, connection, run };
+  const orgId = owner.user.organization.id;
+  const catalog = await seedSmallCatalog(app.db, orgId, connection.id, `Guarded ${name} widget`);
+  return { orgId, owner, member: memberInOrg, invitation, connection, run, catalog };
 }
 
 /** Two organizations with members and pending invitations: the data every guard test probes. */
