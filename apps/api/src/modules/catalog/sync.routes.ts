@@ -70,7 +70,8 @@ export const syncRoutes: FastifyPluginAsyncZod = async (app) => {
               .string()
               .optional()
               .refine(
-                (v) => v === undefined || v.split(',').every((s) => (SYNC_STATES as readonly string[]).includes(s.trim())),
+                (v) =>
+                  v === undefined || v.split(',').every((s) => (SYNC_STATES as readonly string[]).includes(s.trim())),
                 `state must be one or more (comma-separated) of ${SYNC_STATES.join(', ')}.`,
               ),
           })

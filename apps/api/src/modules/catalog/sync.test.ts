@@ -164,6 +164,33 @@ describe('product sync against the simulator', () => {
     expect(new Date(scheduled.next!).getTime() - Date.now()).toBeGreaterThan(890_000);
   });
 
+  it('streams a run’s progress as server-sent events until it ends', async () => {
+    const { id } = await connect(60);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/shopify/sync/',
+      headers: owner.auth,
+      payload: { store: id, mode: 'paginated' },
+    });
+    const runId = json(res).id as string;
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = t.app.server.address() as { port: number };
+    const stream = await fetch(`http://127.0.0.1:${address.port}/api/shopify/sync/runs/${runId}/events/`, {
+      headers: owner.auth,
+    });
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    const reading = stream.text();
+    expect(await executeRun(t.app.shopify, { orgId: owner.user.organization.id, runId })).toBe('succeeded');
+    const events = (await reading)
+      .split('\n\n')
+      .filter((e) => e.startsWith('event:'))
+      .map((e) => ({ event: e.split('\n')[0]!.slice(7), data: JSON.parse(e.split('\n')[1]!.slice(6)) }));
+    expect(events.at(-1)).toMatchObject({ event: 'end', data: { id: runId, state: 'succeeded' } });
+    const phases = new Set(events.map((e) => e.data.phase));
+    expect(phases.has('finished')).toBe(true);
+    expect(events.every((e) => e.event === 'end' || typeof e.data.rate === 'number')).toBe(true);
+  });
+
   it('one run per store at a time: a second request answers the active run with 200', async () => {
     const { id } = await connect(5);
     const first = await t.app.inject({
