@@ -112,6 +112,16 @@ describe('seeded catalogs', () => {
     }
     expect(levels.some((l) => l.quantities.incoming > 0)).toBe(true);
   });
+
+  it('can be sized by mean variants per product, keeping the products with more than 100', () => {
+    const shop = sim.addShop({ domain: 'small-variants.myshopify.com', products: 2000, variantsPerProduct: 2.5 });
+    const counts = shop.catalog().map((p) => p.variants.length);
+    const ordinary = counts.filter((_, i) => i % 1000 !== 3);
+    expect(Math.min(...ordinary)).toBe(1);
+    expect(Math.max(...ordinary)).toBe(4);
+    expect(ordinary.reduce((a, b) => a + b, 0) / ordinary.length).toBeCloseTo(2.5, 1);
+    expect(counts.filter((n) => n > 100)).toHaveLength(2);
+  });
 });
 
 describe('pagination', () => {

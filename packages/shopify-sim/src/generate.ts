@@ -177,10 +177,14 @@ export function buildParams(o: {
   domainHash: number;
   locations: number;
   inactiveLocations: number;
+  /** Mean variants per product; unset: the merchant mix of `variantCount` (about 9). */
+  variantsPerProduct?: number | undefined;
 }): GenParams {
   const slot = o.domainHash % 1000;
   const variantOffset = new Float64Array(o.count + 1);
-  for (let i = 0; i < o.count; i++) variantOffset[i + 1] = (variantOffset[i] ?? 0) + variantCount(o.seed, i);
+  const count = (i: number) =>
+    o.variantsPerProduct === undefined ? variantCount(o.seed, i) : smallVariantCount(o.seed, i, o.variantsPerProduct);
+  for (let i = 0; i < o.count; i++) variantOffset[i + 1] = (variantOffset[i] ?? 0) + count(i);
   const locations: LocationRecord[] = [];
   const total = o.locations + o.inactiveLocations;
   for (let k = 0; k < total; k++) {
@@ -231,6 +235,16 @@ export function variantCount(seed: number, i: number): number {
   if (x < 0.85) return r.int(4, 12);
   if (x < 0.97) return r.int(13, 40);
   return r.int(41, 100);
+}
+
+/**
+ * A catalog of smaller products (benchmarks sized like a merchant's "100,000 products, 250,000
+ * variants"): 1 to 2×mean−1 variants, uniform; index 3 of every 1,000 still has more than 100.
+ */
+export function smallVariantCount(seed: number, i: number, mean: number): number {
+  const r = new Rng(hash(seed, i, 2));
+  if (i % 1000 === 3) return r.int(101, 250);
+  return r.int(1, Math.max(1, Math.round(2 * mean - 1)));
 }
 
 /** Non-decreasing in i, so "updated_at > t" over untouched products is a binary search. */

@@ -135,6 +135,8 @@ export interface AddShopOptions {
   products?: number;
   locations?: number;
   inactiveLocations?: number;
+  /** Mean variants per product (1 to 2×mean−1 each); default the merchant mix, about 9. */
+  variantsPerProduct?: number;
   seed?: number;
   accessToken?: string;
   scopes?: string[];
@@ -197,6 +199,7 @@ export class ShopState {
         domainHash,
         locations,
         inactiveLocations: Math.max(0, Math.floor(o.inactiveLocations ?? 0)),
+        variantsPerProduct: o.variantsPerProduct,
       }),
       now,
     );
