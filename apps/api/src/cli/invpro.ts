@@ -8,6 +8,7 @@ import { closeDatabase, createDatabase } from '../db/client.ts';
 import { type EmbeddedServer, startEmbeddedPostgres, stopOnSignals } from '../db/embedded.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { resealSecrets } from '../modules/shopify/key-rotation.ts';
+import { WORKER_NODE_FLAGS } from '../worker-flags.ts';
 import { startWebBuild, type WebBuild, webBuildIsCurrent } from './web-build.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -149,7 +150,7 @@ async function commandStart(args: string[]) {
     };
     // API and worker first: they start while the web app builds.
     spawnChild('api', [MAIN, 'api'], env);
-    spawnChild('worker', [MAIN, 'worker'], env);
+    spawnChild('worker', [...WORKER_NODE_FLAGS, MAIN, 'worker'], env);
     if (withWeb && !webBuildIsCurrent(WEB_DIR, [CONTRACT_DIR])) {
       say('building the web app (first start or changed sources)…');
       build = startWebBuild(WEB_DIR, webEnv);
