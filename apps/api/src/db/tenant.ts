@@ -10,6 +10,13 @@ export interface Scope {
   orgId?: string;
   /** The authenticated user: lets row policies show a user their own memberships across tenants. */
   userId?: string;
+  /**
+   * false: COMMIT returns before the WAL reaches the disk (`synchronous_commit = off`, this
+   * transaction only). For work whose loss in a database crash is harmless because it is redone:
+   * a sync's batch and the checkpoint that counts it commit or vanish together, and the run
+   * resumes from the last checkpoint that survived. Never for what a person typed.
+   */
+  durable?: boolean;
 }
 
 /** One Drizzle instance per pooled connection (connections are reused, so this is built rarely). */
@@ -42,11 +49,12 @@ function literalId(value: string | undefined, name: string): string {
 export async function withScope<T>(db: Database, scope: Scope, work: (tx: Transaction) => Promise<T>): Promise<T> {
   const org = literalId(scope.orgId, 'orgId');
   const user = literalId(scope.userId, 'userId');
+  const durability = scope.durable === false ? ", set_config('synchronous_commit', 'off', true)" : '';
   const client = await db.$client.connect();
   let broken = false;
   try {
     await client.query(
-      `begin; select set_config('app.org_id', ${org}, true), set_config('app.user_id', ${user}, true), set_config('role', '${APP_ROLE}', true)`,
+      `begin; select set_config('app.org_id', ${org}, true), set_config('app.user_id', ${user}, true), set_config('role', '${APP_ROLE}', true)${durability}`,
     );
     const result = await work(scoped(client));
     await client.query('commit');

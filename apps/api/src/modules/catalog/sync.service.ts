@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
-import { withTenant } from '../../db/tenant.ts';
+import { withScope, withTenant } from '../../db/tenant.ts';
 import { AppError } from '../../http/errors.ts';
 import { QUEUES, sendInTransaction } from '../../jobs/boss.ts';
 import { assertCanManageTeam, assertMember } from '../accounts/team.service.ts';
@@ -313,7 +313,8 @@ export async function executeRun(
     async commit(write) {
       rc.meterInto();
       // The data first, then the progress that describes it; a lost lease rolls both back.
-      const outcome = await withTenant(ctx.db, orgId, async (tx) => {
+      // Not durable: a database crash may lose the last batches with their checkpoint, and the run redoes them.
+      const outcome = await withScope(ctx.db, { orgId, durable: false }, async (tx) => {
         if (write) await write(tx);
         const saved = await saveProgress(tx, { orgId, id: runId, owner, leaseSeconds: LEASE_SECONDS, progress });
         if (!saved.held) throw new RunStopped('lost');
