@@ -60,16 +60,26 @@ export async function startBenchDatabase(
   };
 }
 
-/** Our configuration as production builds it, with fresh keys and a silent logger. */
-export function benchConfig(tmp: string, poolMax: number): Config {
-  return loadConfig({
+/**
+ * The environment our processes read, with fresh keys and a silent logger: the same record builds
+ * the benchmark's app and configures any worker process it starts, so both read each other's
+ * encrypted credentials.
+ */
+export function benchEnv(tmp: string, poolMax: number, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
     DEBUG: 'true',
     SECRET_KEY: randomBytes(45).toString('base64url'),
     ENCRYPTION_KEY: `b1:${randomBytes(32).toString('base64')}`,
     DATA_DIR: tmp,
     LOG_LEVEL: 'silent',
     DATABASE_POOL_MAX: String(poolMax),
-  });
+    ...overrides,
+  };
+}
+
+/** Our configuration as production builds it, with fresh keys and a silent logger. */
+export function benchConfig(tmp: string, poolMax: number): Config {
+  return loadConfig(benchEnv(tmp, poolMax));
 }
 
 /** The medians over a target's load runs, for the table. */

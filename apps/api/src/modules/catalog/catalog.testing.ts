@@ -180,3 +180,28 @@ export async function copyDifferences(
   );
   return out.slice(0, limit);
 }
+
+/**
+ * `count` edits in the store, as a busy merchant makes them: two title changes for every stock
+ * change, round after round over the catalog (the webhook burst of the tests and the benchmark).
+ */
+export function makeEdits(shop: ShopHandle, count: number): void {
+  const products = shop.catalog();
+  let edits = 0;
+  for (let round = 0; edits < count; round++) {
+    for (const p of products) {
+      if (edits >= count) break;
+      const level = p.variants[0]!.inventoryItem.inventoryLevels[0];
+      if (edits % 3 === 2 && level) {
+        shop.setInventory({
+          inventoryItemId: p.variants[0]!.inventoryItem.id,
+          locationId: level.location.id,
+          quantity: round * 10 + edits,
+        });
+      } else {
+        shop.updateProduct(p.id, { title: `${p.title.split(' #')[0]} #${round}` });
+      }
+      edits++;
+    }
+  }
+}

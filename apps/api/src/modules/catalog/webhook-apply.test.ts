@@ -11,7 +11,7 @@ import { startBoss } from '../../jobs/boss.ts';
 import { createTestApp, json, registerUser, type TestApp } from '../../test/app.ts';
 import { testConfig } from '../../test/config.ts';
 import { registerShopifyWebhookJobs } from '../shopify/webhooks.job.ts';
-import { copyDifferences } from './catalog.testing.ts';
+import { copyDifferences, makeEdits } from './catalog.testing.ts';
 import { registerCatalogJobs } from './sync.job.ts';
 import { executeRun } from './sync.service.ts';
 import { applyCatalogWebhooks } from './webhook-apply.ts';
@@ -158,25 +158,7 @@ describe('catalog webhooks', () => {
 
   it('a burst of 1,000 edits is applied in one batch and a handful of calls', async () => {
     const { shop, scope } = await syncedStore(200);
-    const products = shop.catalog();
-    let edits = 0;
-    for (let round = 0; edits < 1000; round++) {
-      for (const p of products) {
-        if (edits >= 1000) break;
-        if (edits % 3 === 2) {
-          const level = p.variants[0]!.inventoryItem.inventoryLevels[0];
-          if (level)
-            shop.setInventory({
-              inventoryItemId: p.variants[0]!.inventoryItem.id,
-              locationId: level.location.id,
-              quantity: round * 10 + edits,
-            });
-        } else {
-          shop.updateProduct(p.id, { title: `${p.title.split(' #')[0]} #${round}` });
-        }
-        edits++;
-      }
-    }
+    makeEdits(shop, 1000);
     for (let i = 0; i < 5; i++) shop.createProduct({ title: `Burst new ${i}`, variants: 1 });
     await sim.idle();
     expect(shop.stats().webhooksFailed).toBe(0);
