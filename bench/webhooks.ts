@@ -15,6 +15,7 @@ import { freePort } from '../apps/api/src/db/embedded.ts';
 import { copyDifferences, makeEdits } from '../apps/api/src/modules/catalog/catalog.testing.ts';
 import { WORKER_NODE_FLAGS } from '../apps/api/src/worker-flags.ts';
 import { type BenchContext, Cleanup, numberArg } from './lib/context.ts';
+import { processCpuMs } from './lib/load.ts';
 import { benchEnv, machineLine, type Registered, registerOwner, startBenchDatabase } from './lib/setup.ts';
 import { connectThroughApi } from './lib/sync.ts';
 import { fmt, table } from './lib/table.ts';
@@ -125,6 +126,27 @@ function acceptLoad(url: string, shop: ShopHandle, bodies: string[], amount: num
   });
 }
 
+/** A load, with the CPU each process spent on it per delivery (µs). */
+async function measured(
+  run: () => Promise<autocannon.Result>,
+  what: string,
+  cpu: { server: () => number | undefined; database: () => number | undefined },
+) {
+  const server = cpu.server();
+  const database = cpu.database();
+  const self = process.cpuUsage();
+  const result = checkLoad(await run(), what);
+  const per = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? undefined : ((b - a) * 1000) / result.requests;
+  const own = process.cpuUsage(self);
+  return {
+    ...result,
+    serverUs: per(server, cpu.server()),
+    databaseUs: per(database, cpu.database()),
+    loadUs: (own.user + own.system) / result.requests,
+  };
+}
+
 function checkLoad(res: autocannon.Result, what: string) {
   const problems = [
     res.errors && `${res.errors} errors`,
@@ -156,7 +178,7 @@ export default async function webhooks({ args, signal }: BenchContext): Promise<
       }),
       DATABASE_URL: database.url,
     };
-    await startProcess(cleanup, 'API', [MAIN, 'api'], env, async () => {
+    const api = await startProcess(cleanup, 'API', [MAIN, 'api'], env, async () => {
       return (await fetch(`${apiUrl}/api/health/`)).ok;
     });
     const owner = await registerOwner(apiUrl);
@@ -241,7 +263,7 @@ export default async function webhooks({ args, signal }: BenchContext): Promise<
 
     // The baseline: a bare Fastify + pg server in a process of its own, same HMAC check, one insert.
     const basePort = await freePort();
-    await startProcess(
+    const baseline = await startProcess(
       cleanup,
       'baseline server',
       [path.join(here, 'lib/webhook-baseline.ts')],
@@ -253,8 +275,15 @@ export default async function webhooks({ args, signal }: BenchContext): Promise<
     const warm = Math.min(2_000, deliveries / 5);
     checkLoad(await acceptLoad(baseUrl, intake, bodies, warm, signal), 'baseline warm-up');
     checkLoad(await acceptLoad(oursUrl, intake, bodies, warm, signal), 'warm-up');
-    const base = checkLoad(await acceptLoad(baseUrl, intake, bodies, deliveries, signal), 'baseline');
-    const ours = checkLoad(await acceptLoad(oursUrl, intake, bodies, deliveries, signal), 'ours');
+    const database_ = { database: database.databaseCpuMs };
+    const base = await measured(() => acceptLoad(baseUrl, intake, bodies, deliveries, signal), 'baseline', {
+      ...database_,
+      server: () => processCpuMs(baseline.pid!),
+    });
+    const ours = await measured(() => acceptLoad(oursUrl, intake, bodies, deliveries, signal), 'ours', {
+      ...database_,
+      server: () => processCpuMs(api.pid!),
+    });
     const { rows } = await db.$client.query(
       "select count(*)::int as n from webhook_events e join shopify_connections c on c.id = e.connection_id where c.shop_domain = 'intake-bench.myshopify.com'",
     );
@@ -263,15 +292,16 @@ export default async function webhooks({ args, signal }: BenchContext): Promise<
     console.log(`Intake: ${fmt.int(deliveries)} signed products/update deliveries each, ${CONNECTIONS} connections`);
     console.log(
       table(
-        ['', 'deliveries/s', 'p99 ms'],
-        [
-          ['baseline: bare Fastify + pg, HMAC + one insert', fmt.int(base.perSecond), fmt.ms(base.p99)],
+        ['', 'deliveries/s', 'p99 ms', 'server CPU µs', 'pg CPU µs', 'load gen CPU µs'],
+        (
           [
-            'ours: POST /api/shopify/webhook/ (verify, record, queue the job)',
-            fmt.int(ours.perSecond),
-            fmt.ms(ours.p99),
-          ],
-        ],
+            ['baseline: bare Fastify + pg, HMAC + one insert', base],
+            ['ours: POST /api/shopify/webhook/ (verify, record, queue the job)', ours],
+          ] as const
+        ).map(([label, x]) => {
+          const us = (v: number | undefined) => (v === undefined ? 'n/a' : fmt.us(v));
+          return [label, fmt.int(x.perSecond), fmt.ms(x.p99), us(x.serverUs), us(x.databaseUs), us(x.loadUs)];
+        }),
       ),
     );
     console.log(

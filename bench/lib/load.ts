@@ -117,6 +117,14 @@ function mainThreadCpuMs(): number | undefined {
   return fields ? ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond() : undefined;
 }
 
+/** CPU used so far by another process (user + system, its reaped children included); Linux only. */
+export function processCpuMs(pid: number): number | undefined {
+  const fields = statFields(String(pid));
+  if (!fields) return undefined;
+  const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  return (ticks * 1000) / ticksPerSecond();
+}
+
 /**
  * CPU used so far by a PostgreSQL server: the postmaster (including its reaped children) plus its
  * live children (backends, background workers). Linux only; undefined elsewhere.
