@@ -120,13 +120,6 @@ export async function startBoss(
 export type JobSender = Pick<PgBoss, 'send'>;
 
 /**
- * Send a job inside the caller's transaction, so the job exists if and only if what made it due was
- * committed (an event recorded, a token saved): nothing can be left behind or run for nothing.
- * Requests run as the non-owner `invpro_app`, which has no rights on pg-boss's schema; the job's
- * statements alone run as the session's own role, then the transaction is back to `invpro_app`.
- * pg-boss's tables hold no tenant rows, so this bypasses no row-level security.
- */
-/**
  * Like sendInTransaction, for a queue that keeps one queued job per key (`short`): the queued job
  * of that key, if any, is replaced, so a new time takes effect at once (a schedule moved earlier).
  */
@@ -150,21 +143,31 @@ export async function replaceQueuedInTransaction(
   return sendInTransaction(tx, jobs, queue, data, options);
 }
 
+/**
+ * Send a job inside the caller's transaction, so the job exists if and only if what made it due was
+ * committed (an event recorded, a token saved): nothing can be left behind or run for nothing.
+ * Requests run as the non-owner `invpro_app`, which has no rights on pg-boss's schema; the job's
+ * statements alone run as the session's own role, then the transaction is back to `invpro_app`.
+ * pg-boss's tables hold no tenant rows, so this bypasses no row-level security. `thenCommit`: the
+ * caller commits right after, so the role is left as it is (one round trip less while the job's
+ * singleton key is locked, which concurrent senders of that key wait on).
+ */
 export async function sendInTransaction(
   tx: Transaction,
   jobs: JobSender,
   queue: string,
   data: object,
-  options: Omit<SendOptions, 'db'> = {},
+  options: Omit<SendOptions, 'db'> & { thenCommit?: boolean } = {},
 ): Promise<string | null> {
+  const { thenCommit, ...sendOptions } = options;
   const client = (tx as unknown as { $client: pg.PoolClient }).$client;
   await client.query(`select set_config('role', 'none', true)`);
   try {
     return await jobs.send(queue, data, {
-      ...options,
+      ...sendOptions,
       db: { executeSql: (text: string, values?: unknown[]) => client.query(text, values) },
     });
   } finally {
-    await client.query(`select set_config('role', '${APP_ROLE}', true)`);
+    if (!thenCommit) await client.query(`select set_config('role', '${APP_ROLE}', true)`);
   }
 }

@@ -11,6 +11,7 @@ import { QUEUES, startBoss } from '../../jobs/boss.ts';
 import { createTestApp, json, registerUser, type TestApp } from '../../test/app.ts';
 import { databaseChecksum } from '../../test/guard/checksum.ts';
 import type { ShopifyContext } from './context.ts';
+import { seal } from './crypto.ts';
 import { registerShopifyWebhookJobs, runWebhookJob } from './webhooks.job.ts';
 import { processWebhookEvent } from './webhooks.service.ts';
 
@@ -492,6 +493,65 @@ describe('webhooks bound to their shop (headers can be replayed around a body si
       id: '123456789012345678901',
       n: 5,
     });
+  });
+});
+
+describe('intake at Shopify’s pace (secrets kept two seconds, deliveries recorded together)', () => {
+  it('records a burst of concurrent deliveries each exactly once; a poisoned one fails alone', async () => {
+    const { shop, domain, id } = await connectShop();
+    const bodies = Array.from({ length: 150 }, (_, i) => JSON.stringify({ id: i, title: `Product ${i}` }));
+    const eventIds = bodies.map(() => randomUUID());
+    const poison = '{"title":"\\u0000"}';
+    const sends = [
+      ...bodies.map((b, i) =>
+        deliver(signedHeaders(shop.apiSecret, b, { shop: domain, topic: 'products/update', eventId: eventIds[i] }), b),
+      ),
+      // Shopify delivering the same events again, at the same time.
+      ...bodies
+        .slice(0, 20)
+        .map((b, i) =>
+          deliver(
+            signedHeaders(shop.apiSecret, b, { shop: domain, topic: 'products/update', eventId: eventIds[i] }),
+            b,
+          ),
+        ),
+      deliver(signedHeaders(shop.apiSecret, poison, { shop: domain, topic: 'products/update' }), poison),
+    ];
+    const answers = await Promise.all(sends);
+    const poisoned = answers.pop()!;
+    expect(poisoned.statusCode).toBe(400);
+    expect(answers.every((a) => a.statusCode === 200)).toBe(true);
+    const statuses = answers.map((a) => json(a).status);
+    expect(statuses.filter((s) => s === 'recorded')).toHaveLength(150);
+    expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(20);
+    const events = await eventsOf(id);
+    expect(events).toHaveLength(150);
+    expect(new Set(events.map((e) => e.event_id))).toEqual(new Set(eventIds));
+  });
+
+  it('a secret changed by another process verifies at once; the old one is refused within two seconds', async () => {
+    const { shop, domain, id } = await connectShop();
+    const body = '{"id":1}';
+    const send = (secret: string) =>
+      deliver(signedHeaders(secret, body, { shop: domain, topic: 'products/update' }), body);
+    expect((await send(shop.apiSecret)).statusCode).toBe(200); // the old secret is now kept
+    const newSecret = randomBytes(16).toString('hex');
+    await t.database.db.execute(
+      sql`update shopify_connections set api_secret_enc = ${seal(ctx.config.encryptionKeys, newSecret)} where id = ${id}`,
+    );
+    expect((await send(newSecret)).statusCode).toBe(200);
+    await new Promise((r) => setTimeout(r, 2100));
+    expect((await send(shop.apiSecret)).statusCode).toBe(401);
+  });
+
+  it('a connection deleted while its secret is kept: the delivery is refused (401), never a 500', async () => {
+    const { shop, domain, id } = await connectShop();
+    const body = '{"id":2}';
+    const send = () => deliver(signedHeaders(shop.apiSecret, body, { shop: domain, topic: 'products/update' }), body);
+    expect((await send()).statusCode).toBe(200);
+    await t.database.db.execute(sql`delete from shopify_connections where id = ${id}`);
+    const res = await send();
+    expect(res.statusCode, res.body).toBe(401);
   });
 });
 
