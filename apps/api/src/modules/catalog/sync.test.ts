@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, json, registerUser, type TestApp } from '../../test/app.ts';
 import { copyDifferences } from './catalog.testing.ts';
+import { CatalogReader } from './shopify-reads.ts';
 import { executeRun } from './sync.service.ts';
 
 let sim: ShopifySim;
@@ -126,6 +127,19 @@ describe('product sync against the simulator', () => {
     expect(again.run.counts.products).toEqual({ created: 0, updated: 0, unchanged: 150, deleted: 0 });
     expect(await copyDifferences(t.database.db, scopeOf(id), shop)).toEqual([]);
   }, 120_000);
+
+  it('plans with exact counts, beyond the 10,000 at which Shopify stops counting by default', async () => {
+    const { shop, id } = await connect(1_300);
+    const reader = new CatalogReader({
+      ctx: t.app.shopify,
+      orgId: owner.user.organization.id,
+      connectionId: id,
+      shop: shop.domain,
+    });
+    const variants = shop.catalog().reduce((n, p) => n + p.variants.length, 0);
+    expect(variants).toBeGreaterThan(10_000);
+    expect(await reader.counts(null)).toEqual({ products: 1_300, variants });
+  });
 
   it('auto pages a small catalog that fits the bucket, and says why', async () => {
     const { id } = await connect(30);
