@@ -340,6 +340,16 @@ export async function softDeleteProducts(
 export type SeenKind = 'product' | 'variant' | 'image' | 'level';
 
 /** What a full run saw, kept with the run so a resumed run still knows it. */
+/** Does the copy hold nothing of this store (no product, variant, image or level, deleted or not)? */
+export async function copyIsEmpty(tx: Queryable, scope: CatalogScope): Promise<boolean> {
+  const of = (table: string) =>
+    sql`select 1 from ${sql.identifier(table)} where org_id = ${scope.orgId} and connection_id = ${scope.connectionId}`;
+  const result = await tx.execute(sql`
+    select not (exists (${of('catalog_products')}) or exists (${of('catalog_variants')})
+      or exists (${of('catalog_images')}) or exists (${of('catalog_inventory_levels')})) as empty`);
+  return (result.rows[0] as { empty: boolean }).empty;
+}
+
 export async function recordSeen(tx: Queryable, orgId: string, runId: string, kind: SeenKind, gids: string[]) {
   if (gids.length === 0) return;
   await tx.execute(sql`
@@ -397,24 +407,26 @@ export async function reconcileChildrenOfSeen(
   scope: CatalogScope,
   runId: string,
 ): Promise<{ variants: number; levels: number }> {
-  const seenProduct = sql`select gid from sync_seen where org_id = ${scope.orgId} and run_id = ${runId} and kind = 'product'`;
-  const seen = (kind: SeenKind) =>
-    sql`select gid from sync_seen where org_id = ${scope.orgId} and run_id = ${runId} and kind = ${kind}`;
+  // Anti-joins (`not exists`), never `not in (subquery)`: past work_mem PostgreSQL cannot hash the
+  // subquery and compares every row with every seen GID (a 100,000-product export ran for minutes).
+  const seen = (kind: SeenKind, gid: SQL) => sql`exists (
+    select 1 from sync_seen s where s.org_id = ${scope.orgId} and s.run_id = ${runId} and s.kind = ${kind} and s.gid = ${gid})`;
   const variants = await tx.execute(sql`
-    update catalog_variants set deleted_at = now()
-    where org_id = ${scope.orgId} and connection_id = ${scope.connectionId} and deleted_at is null
-      and product_gid in (${seenProduct}) and shopify_gid not in (${seen('variant')})`);
+    update catalog_variants v set deleted_at = now()
+    where v.org_id = ${scope.orgId} and v.connection_id = ${scope.connectionId} and v.deleted_at is null
+      and ${seen('product', sql`v.product_gid`)} and not ${seen('variant', sql`v.shopify_gid`)}`);
   await tx.execute(sql`
-    delete from catalog_images
-    where org_id = ${scope.orgId} and connection_id = ${scope.connectionId}
-      and product_gid in (${seenProduct}) and shopify_gid not in (${seen('image')})`);
+    delete from catalog_images i
+    where i.org_id = ${scope.orgId} and i.connection_id = ${scope.connectionId}
+      and ${seen('product', sql`i.product_gid`)} and not ${seen('image', sql`i.shopify_gid`)}`);
   const levels = await tx.execute(sql`
     delete from catalog_inventory_levels l
     where l.org_id = ${scope.orgId} and l.connection_id = ${scope.connectionId}
-      and l.inventory_item_gid in (
-        select inventory_item_gid from catalog_variants
-        where org_id = ${scope.orgId} and connection_id = ${scope.connectionId} and shopify_gid in (${seen('variant')}))
-      and (l.inventory_item_gid || '|' || l.location_gid) not in (${seen('level')})`);
+      and exists (
+        select 1 from catalog_variants cv
+        where cv.org_id = l.org_id and cv.connection_id = l.connection_id and cv.inventory_item_gid = l.inventory_item_gid
+          and ${seen('variant', sql`cv.shopify_gid`)})
+      and not ${seen('level', sql`l.inventory_item_gid || '|' || l.location_gid`)}`);
   return { variants: variants.rowCount ?? 0, levels: levels.rowCount ?? 0 };
 }
 
