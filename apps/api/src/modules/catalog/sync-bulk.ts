@@ -1,6 +1,8 @@
 import type { Transaction } from '../../db/client.ts';
+import { withTenant } from '../../db/tenant.ts';
 import { BulkLineParser, type BulkRecord, jsonlLines } from './bulk-jsonl.ts';
 import {
+  copyIsEmpty,
   levelKey,
   reconcileChildrenOfSeen,
   recordSeen,
@@ -32,6 +34,12 @@ interface BulkCheckpoint {
   bulkWritten?: boolean;
   maxProductUpdatedAt?: string;
   levelsStartedAt?: string;
+  /**
+   * A full run into a copy that held nothing of this store: nothing in it can be gone from Shopify,
+   * so the run keeps no record of what it saw (a third of a first import's writes) and reconciles
+   * nothing. Decided before the export starts; a fallback to paging drops it.
+   */
+  firstImport?: boolean;
 }
 
 /** Tunable by tests; Shopify recommends polling every few seconds. */
@@ -69,6 +77,13 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 export async function runBulk(rc: RunContext): Promise<void> {
   const cp = rc.progress.checkpoint as BulkCheckpoint;
   const locations = await syncLocations(rc);
+  if (cp.firstImport === undefined) {
+    const empty =
+      rc.run.scope === 'full' && (await withTenant(rc.ctx.db, rc.scope.orgId, (tx) => copyIsEmpty(tx, rc.scope)));
+    await rc.commit(async () => {
+      cp.firstImport = empty;
+    });
+  }
   if (!cp.bulkWritten) {
     let status: BulkStatus;
     try {
@@ -88,16 +103,18 @@ export async function runBulk(rc: RunContext): Promise<void> {
     await rc.commit(async (tx) => {
       rc.phase('finishing');
       // Every product read whole: its children the export did not list are gone; then the derived fields.
-      const gone = await reconcileChildrenOfSeen(tx, rc.scope, rc.run.id);
-      rc.count('variants', { deleted: gone.variants });
-      rc.count('levels', { deleted: gone.levels });
+      if (!cp.firstImport) {
+        const gone = await reconcileChildrenOfSeen(tx, rc.scope, rc.run.id);
+        rc.count('variants', { deleted: gone.variants });
+        rc.count('levels', { deleted: gone.levels });
+      }
       await refreshProductAggregates(tx, rc.scope, null);
       cp.bulkWritten = true;
     });
   }
   // An incremental export names changed products only; stock changes without a product change.
   if (rc.run.scope === 'incremental') await syncLevels(rc, locations);
-  if (rc.run.scope === 'full') await reconcileRun(rc);
+  if (rc.run.scope === 'full' && !cp.firstImport) await reconcileRun(rc);
 }
 
 /** Paging instead, from where the copy stands (the paginated path is idempotent over it). */
@@ -106,6 +123,8 @@ async function fallBack(rc: RunContext, why: string) {
   rc.progress.path = 'paginated';
   rc.progress.pathReason = `${rc.progress.pathReason ?? 'bulk'}; then ${why}, so paging instead`;
   delete cp.bulk;
+  // Paging reconciles what it saw: rows the export wrote that Shopify no longer has go too.
+  cp.firstImport = false;
   await rc.commit();
   await runPaginated(rc);
 }
@@ -198,24 +217,37 @@ async function writeFile(rc: RunContext, url: string) {
   const parser = new BulkLineParser();
   let batch: BulkRecord[] = [];
   let line = 0;
+  // One batch is written while the next is parsed (PostgreSQL and this process work at once); the
+  // batches still commit one at a time, in order, each with the line count it reaches.
+  let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
     const records = batch;
+    const upTo = line;
     batch = [];
-    await rc.commit(async (tx) => {
+    await writing;
+    writing = rc.commit(async (tx) => {
       await writeRecords(tx, rc, records);
-      bulk.linesDone = line;
-      rc.progress.done = line;
+      bulk.linesDone = upTo;
+      rc.progress.done = upTo;
     });
+    // Awaited before the next batch or at the end; meanwhile a failure is not "unhandled".
+    writing.catch(() => {});
   };
-  for await (const value of jsonlLines(response.body)) {
-    line++;
-    // Parsed even when already written: image positions count every earlier line.
-    const record = parser.parse(value);
-    if (line <= bulk.linesDone || !record) continue;
-    batch.push(record);
-    if (batch.length >= bulkTiming.linesPerBatch) await flush();
+  try {
+    for await (const value of jsonlLines(response.body)) {
+      line++;
+      // Parsed even when already written: image positions count every earlier line.
+      const record = parser.parse(value);
+      if (line <= bulk.linesDone || !record) continue;
+      batch.push(record);
+      if (batch.length >= bulkTiming.linesPerBatch) await flush();
+    }
+    if (batch.length > 0 || line > bulk.linesDone) await flush();
+  } finally {
+    // Never leave a write running behind a failed download.
+    await writing.catch(() => {});
   }
-  if (batch.length > 0 || line > bulk.linesDone) await flush();
+  await writing;
 }
 
 async function writeRecords(tx: Transaction, rc: RunContext, records: BulkRecord[]) {
@@ -236,28 +268,30 @@ async function writeRecords(tx: Transaction, rc: RunContext, records: BulkRecord
   await upsertImages(tx, rc.scope, images);
   rc.count('levels', await upsertLevels(tx, rc.scope, levels));
   // What the export named, for reconciliation (full) and for the children of each product (always).
-  await recordSeen(
-    tx,
-    orgId,
-    rc.run.id,
-    'product',
-    products.map((p) => p.gid),
-  );
-  await recordSeen(
-    tx,
-    orgId,
-    rc.run.id,
-    'variant',
-    variants.map((v) => v.gid),
-  );
-  await recordSeen(
-    tx,
-    orgId,
-    rc.run.id,
-    'image',
-    images.map((i) => i.gid),
-  );
-  await recordSeen(tx, orgId, rc.run.id, 'level', levels.map(levelKey));
+  if (!cp.firstImport) {
+    await recordSeen(
+      tx,
+      orgId,
+      rc.run.id,
+      'product',
+      products.map((p) => p.gid),
+    );
+    await recordSeen(
+      tx,
+      orgId,
+      rc.run.id,
+      'variant',
+      variants.map((v) => v.gid),
+    );
+    await recordSeen(
+      tx,
+      orgId,
+      rc.run.id,
+      'image',
+      images.map((i) => i.gid),
+    );
+    await recordSeen(tx, orgId, rc.run.id, 'level', levels.map(levelKey));
+  }
   for (const p of products)
     if (!cp.maxProductUpdatedAt || p.updatedAt > cp.maxProductUpdatedAt) cp.maxProductUpdatedAt = p.updatedAt;
   rc.progress.productsProcessed += products.length;

@@ -122,9 +122,20 @@ describe('product sync against the simulator', () => {
     expect(run).toMatchObject({ path: 'bulk', state: 'succeeded' });
     expect(run.counts.products.created).toBe(150);
     expect(await copyDifferences(t.database.db, scopeOf(id), shop)).toEqual([]);
+    // A first import keeps no record of what it saw: there was nothing to reconcile.
+    const seen = await t.database.db.execute(sql`select count(*)::int as n from sync_seen where run_id = ${run.id}`);
+    expect(seen.rows[0]).toEqual({ n: 0 });
     // Again, nothing changed: every row unchanged, nothing deleted.
     const again = await sync(id, { mode: 'bulk', scope: 'full' });
     expect(again.run.counts.products).toEqual({ created: 0, updated: 0, unchanged: 150, deleted: 0 });
+    expect(await copyDifferences(t.database.db, scopeOf(id), shop)).toEqual([]);
+    // The next full export reconciles: a deleted product and a removed variant are gone from the copy.
+    const [gone, trimmed] = shop.catalog().filter((p) => p.variants.length >= 2);
+    shop.deleteProduct(gone!.id);
+    shop.updateProduct(trimmed!.id, { removeVariants: [trimmed!.variants[0]!.id] });
+    const third = await sync(id, { mode: 'bulk', scope: 'full' });
+    expect(third.run.counts.products.deleted).toBe(1);
+    expect(third.run.counts.variants.deleted).toBeGreaterThanOrEqual(1);
     expect(await copyDifferences(t.database.db, scopeOf(id), shop)).toEqual([]);
   }, 120_000);
 
