@@ -65,6 +65,7 @@ export default async function syncBulk({ args, signal }: BenchContext): Promise<
     // (here the simulator writing the file in this process), writing onwards is ours.
     const queued = await requestRun(bench, { store: connectionId, mode: 'bulk', scope: 'full' });
     const phases = new Map<string, number>();
+    const databaseCpuBefore = bench.database.databaseCpuMs();
     const poll = setInterval(async () => {
       const { rows } = await bench.database.db.$client.query('select phase from sync_runs where id = $1', [queued.id]);
       const phase = rows[0]?.phase as string | undefined;
@@ -72,16 +73,12 @@ export default async function syncBulk({ args, signal }: BenchContext): Promise<
     }, 100);
     let worker: Awaited<ReturnType<typeof runInWorker>>;
     try {
-      worker = await runInWorker(
-        bench,
-        queued.id,
-        signal,
-        process.env.LINES_PER_BATCH ? { LINES_PER_BATCH: process.env.LINES_PER_BATCH } : {},
-      );
+      worker = await runInWorker(bench, queued.id, signal);
     } finally {
       clearInterval(poll);
     }
     const ended = performance.now();
+    const databaseCpuAfter = bench.database.databaseCpuMs();
     const run = await getRun(bench, queued.id);
     console.log(describeRun(run));
     if (run.state !== 'succeeded' || run.path !== 'bulk')
@@ -137,6 +134,14 @@ export default async function syncBulk({ args, signal }: BenchContext): Promise<
           ['variant rows/s, bare COPY of the variants', fmt.int(copyVariantsPerSecond)],
           ['variant rows/s, bare COPY of every row the run wrote', fmt.int(variants / copyAllSeconds)],
           ['worker peak RSS', `${fmt.int(worker.peakRssMb)} MB`],
+          [
+            'CPU during the run: worker / PostgreSQL',
+            `${(worker.cpuMs / 1000).toFixed(1)} s / ${
+              databaseCpuBefore === undefined || databaseCpuAfter === undefined
+                ? 'n/a'
+                : `${((databaseCpuAfter - databaseCpuBefore) / 1000).toFixed(1)} s`
+            }`,
+          ],
         ],
       ),
     );

@@ -1,15 +1,13 @@
 // A worker process for one sync run, as production's worker executes it (the production Shopify
 // client and its retry delays): prints {outcome, runMs, peakRssMb} as its last line.
-// Env: the app's (bench/lib/sync.ts workerEnv), ORG_ID, RUN_ID; LINES_PER_BATCH tunes the bulk path.
+// Env: the app's (bench/lib/sync.ts workerEnv), ORG_ID, RUN_ID.
 import { loadConfig } from '../../apps/api/src/config.ts';
 import { closeDatabase, createDatabase } from '../../apps/api/src/db/client.ts';
 import { executeRun } from '../../apps/api/src/modules/catalog/sync.service.ts';
-import { bulkTiming } from '../../apps/api/src/modules/catalog/sync-bulk.ts';
 import { createShopifyContext } from '../../apps/api/src/modules/shopify/context.ts';
 
 const config = loadConfig();
 const db = createDatabase(config.databaseUrl!, { max: 4, applicationName: 'bench-worker' });
-if (process.env.LINES_PER_BATCH) bulkTiming.linesPerBatch = Number(process.env.LINES_PER_BATCH);
 const started = performance.now();
 const outcome = await executeRun(createShopifyContext({ db, config }), {
   orgId: process.env.ORG_ID!,
@@ -17,4 +15,12 @@ const outcome = await executeRun(createShopifyContext({ db, config }), {
 });
 const runMs = performance.now() - started;
 await closeDatabase(db);
-console.log(JSON.stringify({ outcome, runMs, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+const cpu = process.cpuUsage();
+console.log(
+  JSON.stringify({
+    outcome,
+    runMs,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  }),
+);

@@ -140,21 +140,18 @@ export interface WorkerResult {
   runMs: number;
   /** The worker process's peak resident set, MB (getrusage maxrss). */
   peakRssMb: number;
+  /** CPU the worker process used, ms (all threads, its start included). */
+  cpuMs: number;
 }
 
 /**
  * Executes one run in a worker process of its own (`sync-worker.ts`) and waits for it; aborting
- * `signal` kills it. Extra `env` tunes the worker (e.g. the bulk path's batch size).
+ * `signal` kills it.
  */
-export function runInWorker(
-  bench: SyncBench,
-  runId: string,
-  signal: AbortSignal,
-  env: Record<string, string> = {},
-): Promise<WorkerResult> {
+export function runInWorker(bench: SyncBench, runId: string, signal: AbortSignal): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, path.join(here, 'sync-worker.ts')], {
-      env: { ...process.env, ...bench.workerEnv, ORG_ID: bench.owner.user.organization.id, RUN_ID: runId, ...env },
+      env: { ...process.env, ...bench.workerEnv, ORG_ID: bench.owner.user.organization.id, RUN_ID: runId },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
