@@ -56,7 +56,9 @@ export async function registerCatalogJobs(boss: PgBoss, ctx: ShopifyContext) {
     const { org_id, connection_id } = storeJob.parse(job!.data);
     return runScheduledSync(ctx, { orgId: org_id, connectionId: connection_id });
   });
-  await boss.work(QUEUES.catalogWebhooks.name, async ([job]) => {
+  // Polled every half second (pg-boss's least; its default is 2 s): the batch is due a second after
+  // its first delivery, and an edit in Shopify should be in the copy within a few seconds.
+  await boss.work(QUEUES.catalogWebhooks.name, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
     const { org_id, connection_id } = storeJob.parse(job!.data);
     return applyCatalogWebhooks(ctx, { orgId: org_id, connectionId: connection_id });
   });
