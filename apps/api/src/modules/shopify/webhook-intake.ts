@@ -92,7 +92,10 @@ export class WebhookIntake {
     if (!fresh && kept && kept.until > Date.now()) return { candidates: await kept.candidates, loaded: false };
     const candidates = this.load(shop);
     this.secrets.set(shop, { until: Date.now() + SECRETS_TTL_MS, candidates });
-    candidates.catch(() => this.secrets.delete(shop));
+    // A failed read is not kept (unless a newer one has replaced it meanwhile).
+    candidates.catch(() => {
+      if (this.secrets.get(shop)?.candidates === candidates) this.secrets.delete(shop);
+    });
     if (this.secrets.size > 10_000) this.secrets.delete(this.secrets.keys().next().value!);
     return { candidates: await candidates, loaded: true };
   }
@@ -139,7 +142,11 @@ export class WebhookIntake {
 
   private async flush(batch: Waiting[]): Promise<void> {
     const byOrg = new Map<string, Waiting[]>();
-    for (const w of batch) byOrg.set(w.row.orgId, [...(byOrg.get(w.row.orgId) ?? []), w]);
+    for (const w of batch) {
+      const entries = byOrg.get(w.row.orgId);
+      if (entries) entries.push(w);
+      else byOrg.set(w.row.orgId, [w]);
+    }
     for (const [orgId, entries] of byOrg) {
       try {
         const created = await withTenant(this.ctx.db, orgId, (tx) => this.insert(tx, orgId, entries));
