@@ -32,7 +32,7 @@ async function startProcess(
   args: string[],
   env: Record<string, string>,
   ready: (output: string) => Promise<boolean>,
-): Promise<ChildProcess> {
+): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -50,17 +50,14 @@ async function startProcess(
     clearTimeout(timer);
   };
   cleanup.add(`stop the ${label}`, stop);
-  (child as ChildProcess & { stopNow: () => Promise<void> }).stopNow = stop;
   const deadline = Date.now() + 60_000;
   while (!(await ready(output).catch(() => false))) {
     if (child.exitCode !== null) throw new Error(`The ${label} exited with ${child.exitCode} while starting.`);
     if (Date.now() > deadline) throw new Error(`The ${label} did not start within 60 s.`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return child;
+  return { child, stop };
 }
-
-const stopProcess = (child: ChildProcess) => (child as ChildProcess & { stopNow: () => Promise<void> }).stopNow();
 
 async function connect(apiUrl: string, owner: Registered, shop: ShopHandle): Promise<string> {
   const connected = await connectThroughApi(apiUrl, owner, shop);
@@ -246,7 +243,7 @@ export default async function webhooks({ args, signal }: BenchContext): Promise<
       `ratio applied ÷ last delivery = ${((applied - started) / (delivered - started)).toFixed(2)}; ` +
         `calls ÷ edits = ${(calls / made).toFixed(3)} (one read per edit would be 1.0)`,
     );
-    await stopProcess(worker);
+    await worker.stop();
 
     // 2. Acceptance: many shops' worth of deliveries, as fast as the API takes them. The worker is
     // stopped, so only intake is measured (verify, record, queue); the queued jobs are never run.
@@ -278,11 +275,11 @@ export default async function webhooks({ args, signal }: BenchContext): Promise<
     const database_ = { database: database.databaseCpuMs };
     const base = await measured(() => acceptLoad(baseUrl, intake, bodies, deliveries, signal), 'baseline', {
       ...database_,
-      server: () => processCpuMs(baseline.pid!),
+      server: () => processCpuMs(baseline.child.pid!),
     });
     const ours = await measured(() => acceptLoad(oursUrl, intake, bodies, deliveries, signal), 'ours', {
       ...database_,
-      server: () => processCpuMs(api.pid!),
+      server: () => processCpuMs(api.child.pid!),
     });
     const { rows } = await db.$client.query(
       "select count(*)::int as n from webhook_events e join shopify_connections c on c.id = e.connection_id where c.shop_domain = 'intake-bench.myshopify.com'",
