@@ -5,6 +5,7 @@ import {
   reconcile,
   recordSeen,
   refreshProductAggregates,
+  refreshStatistics,
   upsertLevels,
   upsertLocations,
   writeProductBundles,
@@ -179,6 +180,8 @@ export async function reconcileRun(rc: RunContext) {
   const cp = checkpointOf(rc);
   if (cp.reconciled) return;
   rc.phase('reconciling');
+  // The anti-joins below are planned on what the run just wrote and saw.
+  await refreshStatistics(rc.ctx.db);
   await rc.commit(async (tx) => {
     const gone = await reconcile(tx, rc.scope, rc.run.id, { products: rc.run.type === 'products', levels: true });
     rc.count('products', { deleted: gone.products });

@@ -115,19 +115,21 @@ describe('product sync against the simulator', () => {
     expect(deleted!.deleted_at).not.toBeNull();
   }, 120_000);
 
+  // 500 products: enough that the derived fields' join, planned on the statistics of tables that
+  // were empty a moment ago, ran for minutes (the finishing step now refreshes them first).
   it('a full bulk sync makes the copy equal the store too', async () => {
-    const { shop, id } = await connect(150);
+    const { shop, id } = await connect(500);
     const { outcome, run } = await sync(id, { mode: 'bulk' });
     expect(outcome, JSON.stringify(run.errors)).toBe('succeeded');
     expect(run).toMatchObject({ path: 'bulk', state: 'succeeded' });
-    expect(run.counts.products.created).toBe(150);
+    expect(run.counts.products.created).toBe(500);
     expect(await copyDifferences(t.database.db, scopeOf(id), shop)).toEqual([]);
     // A first import keeps no record of what it saw: there was nothing to reconcile.
     const seen = await t.database.db.execute(sql`select count(*)::int as n from sync_seen where run_id = ${run.id}`);
     expect(seen.rows[0]).toEqual({ n: 0 });
     // Again, nothing changed: every row unchanged, nothing deleted.
     const again = await sync(id, { mode: 'bulk', scope: 'full' });
-    expect(again.run.counts.products).toEqual({ created: 0, updated: 0, unchanged: 150, deleted: 0 });
+    expect(again.run.counts.products).toEqual({ created: 0, updated: 0, unchanged: 500, deleted: 0 });
     expect(await copyDifferences(t.database.db, scopeOf(id), shop)).toEqual([]);
     // The next full export reconciles: a deleted product and a removed variant are gone from the copy.
     const [gone, trimmed] = shop.catalog().filter((p) => p.variants.length >= 2);
