@@ -111,15 +111,17 @@ function apiClient(apiUrl: string, signal: AbortSignal) {
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
-  const expect = async (what: string, want: number[], answer: Promise<Answer>) => {
-    const got = await answer;
+  /** The answer's body when its status is one of `want`; otherwise the API's own `detail`, thrown. */
+  const need = (what: string, want: number[], got: Answer) => {
     if (!want.includes(got.status))
       throw new Error(`${what} failed (${got.status}): ${got.body?.detail ?? 'no detail'}`);
     return got.body;
   };
   return {
     call,
-    expect,
+    need,
+    send: async (what: string, want: number[], method: string, path: string, body?: unknown) =>
+      need(what, want, await call(method, path, body)),
     signIn: (token: string) => {
       access = token;
     },
@@ -131,53 +133,45 @@ async function setUp(system: RunningSystem, sim: ShopifySim, signal: AbortSignal
   const api = apiClient(system.apiUrl, signal);
   // Log in first: registering again would count against the per-address sign-up limit on every run.
   const { username, email, password, organization } = DEMO_LOGIN;
-  let session = await api.call('POST', '/api/auth/login/', { username, password });
-  if (session.status === 401) {
-    session = {
-      status: 201,
-      body: await api.expect(
-        'Registering the demo login',
-        [201],
-        api.call('POST', '/api/auth/register/', { username, email, password, organization }),
-      ),
-    };
+  const login = await api.call('POST', '/api/auth/login/', { username, password });
+  if (login.status === 401) {
+    const body = { username, email, password, organization };
+    api.signIn((await api.send('Registering the demo login', [201], 'POST', '/api/auth/register/', body)).access);
     say(`registered the demo login "${username}" in a new organization, ${organization}`);
   } else {
-    await api.expect('Logging in as the demo user', [200], Promise.resolve(session));
+    api.signIn(api.need('Logging in as the demo user', [200], login).access);
     say(`logged in as "${username}" (kept from an earlier run)`);
   }
-  api.signIn(session.body.access);
 
   // The simulator forgot the last run's edits; a full sync over the old copy would have to
-  // reconcile them (slow: minutes for this store), while a first import into an empty copy takes
+  // reconcile them (slow: over a minute for this store), while a first import into an empty copy takes
   // seconds. So a later run starts the store over: disconnect it with its data, then connect again.
-  const status = await api.expect('Reading the stores', [200], api.call('GET', '/api/shopify/status/'));
+  const status = await api.send('Reading the stores', [200], 'GET', '/api/shopify/status/');
   const earlier = status.stores.find((s: { shop_domain: string }) => s.shop_domain === DEMO_STORE.domain);
   if (earlier) {
-    await api.expect(
+    await api.send(
       "Disconnecting the last run's store",
       [200, 204],
-      api.call('POST', `/api/shopify/connections/${earlier.id}/disconnect/`, { delete_data: true }),
+      'POST',
+      `/api/shopify/connections/${earlier.id}/disconnect/`,
+      { delete_data: true },
     );
     say(`removed the last run's copy of ${DEMO_STORE.domain}`);
   }
-  const connection = await api.expect(
-    'Connecting the demo store',
-    [201],
-    api.call('POST', '/api/shopify/connect/', {
-      store_url: DEMO_STORE.domain,
-      api_key: DEMO_STORE.apiKey,
-      api_secret: DEMO_STORE.apiSecret,
-      access_token: DEMO_STORE.accessToken,
-    }),
-  );
+  const connection = await api.send('Connecting the demo store', [201], 'POST', '/api/shopify/connect/', {
+    store_url: DEMO_STORE.domain,
+    api_key: DEMO_STORE.apiKey,
+    api_secret: DEMO_STORE.apiSecret,
+    access_token: DEMO_STORE.accessToken,
+  });
   say(`connected ${DEMO_STORE.domain} (webhooks: ${connection.webhooks.state})`);
 
   await firstSync(api, connection.id, signal);
-  const products = await api.expect(
+  const products = await api.send(
     'Counting the products',
     [200],
-    api.call('GET', `/api/shopify/products/?store=${connection.id}&page_size=1`),
+    'GET',
+    `/api/shopify/products/?store=${connection.id}&page_size=1`,
   );
   const line = '─'.repeat(64);
   say(line);
@@ -193,11 +187,11 @@ async function setUp(system: RunningSystem, sim: ShopifySim, signal: AbortSignal
 /** Waits for the store's first sync to succeed, printing its progress. */
 async function firstSync(api: ReturnType<typeof apiClient>, store: string, signal: AbortSignal) {
   // Connecting queued it already: asking again answers that run (200) once it exists, or queues it.
-  let run = await api.expect(
-    'Starting the sync',
-    [200, 202],
-    api.call('POST', '/api/shopify/sync/', { type: 'products', store, scope: 'full' }),
-  );
+  let run = await api.send('Starting the sync', [200, 202], 'POST', '/api/shopify/sync/', {
+    type: 'products',
+    store,
+    scope: 'full',
+  });
   let shown = '';
   while (run.state === 'queued' || run.state === 'running') {
     const done = `${run.progress.done}${run.progress.total === null ? '' : ` of ${run.progress.total}`} done`;
@@ -206,7 +200,7 @@ async function firstSync(api: ReturnType<typeof apiClient>, store: string, signa
     if (progress !== shown) say(progress);
     shown = progress;
     await sleep(1000, signal);
-    run = await api.expect('Reading the sync', [200], api.call('GET', `/api/shopify/sync/runs/${run.id}/`));
+    run = await api.send('Reading the sync', [200], 'GET', `/api/shopify/sync/runs/${run.id}/`);
   }
   if (run.state !== 'succeeded') {
     throw new Error(`The sync ${run.state}: ${run.errors.at(-1)?.message ?? 'no error recorded'}`);
