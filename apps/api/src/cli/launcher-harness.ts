@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// Starting and watching `invpro start` (the launcher behind `npm start`) from tests.
+// Starting and watching `invpro start` (the launcher behind `npm start`) and `invpro demo` from tests.
 
 const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), 'invpro.ts');
 
@@ -39,9 +39,16 @@ export const killQuietly = (pid: number, signal: NodeJS.Signals = 'SIGKILL') => 
   }
 };
 
-/** Starts the launcher (API and worker, no web) in a process group of its own and waits until the API answers. */
-export async function startLauncher(env: Record<string, string>, started: ChildProcess[]): Promise<Launcher> {
-  const child = spawn(process.execPath, [CLI, 'start', '--no-web'], {
+/**
+ * Starts the launcher (API and worker, no web; or another command built on it, such as the demo) in a
+ * process group of its own and waits until the API answers.
+ */
+export async function startLauncher(
+  env: Record<string, string>,
+  started: ChildProcess[],
+  args = ['start', '--no-web'],
+): Promise<Launcher> {
+  const child = spawn(process.execPath, [CLI, ...args], {
     env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
