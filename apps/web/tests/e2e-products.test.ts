@@ -39,7 +39,7 @@ interface SimShop {
   accessToken: string | null;
   catalog(): SimProduct[];
   product(id: string): SimProduct | null;
-  updateProduct(id: string, patch: { status?: SimProduct['status'] }): SimProduct;
+  updateProduct(id: string, patch: { status?: SimProduct['status']; descriptionHtml?: string }): SimProduct;
   deleteProduct(id: string): void;
 }
 
@@ -142,6 +142,10 @@ it('lists, searches, filters and opens the synced products; deleted ones only on
   });
   // Some drafts for certain, so the status filter has something to narrow to.
   for (const p of shop.catalog().slice(0, 4)) shop.updateProduct(p.id, { status: 'DRAFT' });
+  // Merchants and their apps write descriptions: whatever could run must not reach the page.
+  shop.updateProduct(shop.catalog()[0]!.id, {
+    descriptionHtml: `<p>Soft <strong>merino</strong> wool.</p><img src="/x" onerror="window.__xss=1"><script>window.__xss=2</script><a href="javascript:window.__xss=3">more</a>`,
+  });
   await fullSync(token, orgId, store.id);
 
   const truth = shop.catalog();
@@ -190,7 +194,7 @@ it('lists, searches, filters and opens the synced products; deleted ones only on
   await expect.poll(() => rows(page).getByRole('link').allTextContents()).toEqual(descending);
 
   // A product's page: its variants' SKUs and the stock at each location, as Shopify has them.
-  const opened = drafts[0]!;
+  const opened = drafts.find((p) => p.id === truth[0]!.id)!;
   await rows(page).getByRole('link', { name: opened.title, exact: true }).click();
   await page.getByRole('heading', { level: 1, name: opened.title }).waitFor();
   const expected = shop.product(opened.id)!;
@@ -212,12 +216,31 @@ it('lists, searches, filters and opens the synced products; deleted ones only on
       }
     }
   }
+  const description = page.getByTestId('product-description');
+  await description.getByText('merino', { exact: true }).waitFor();
+  expect(await description.locator('strong').textContent()).toBe('merino');
+  expect(await description.locator('script, [onerror]').count()).toBe(0);
+  expect(await description.locator('a', { hasText: 'more' }).getAttribute('href')).toBeNull();
+  expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+
+  // On a phone the page does not scroll sideways.
+  await page.setViewportSize({ width: 375, height: 800 });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  await page.setViewportSize({ width: 1280, height: 900 });
+
   const numeric = opened.id.split('/').pop();
   expect(await page.getByRole('link', { name: 'Open in Shopify admin' }).getAttribute('href')).toBe(
     `https://admin.shopify.com/store/e2e-products/products/${numeric}`,
   );
   await page.goBack();
   await expect.poll(() => rows(page).count()).toBe(drafts.length);
+
+  // On a phone the list shows cards instead of the table, and does not scroll sideways.
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.getByRole('list', { name: 'Products' }).getByRole('link', { name: opened.title, exact: true }).waitFor();
+  expect(await page.getByTestId('products-table').isVisible()).toBe(false);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   // Deleted in Shopify and reconciled by a full sync: gone from the list unless asked for.
   shop.deleteProduct(opened.id);
