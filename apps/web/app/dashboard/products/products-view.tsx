@@ -24,7 +24,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { type ReactNode, useMemo } from 'react';
 import { useCurrentUser } from '../../../components/current-user';
 import { DebouncedTextInput } from '../../../components/debounced-input';
-import { ErrorState } from '../../../components/states';
+import { QueryErrorState } from '../../../components/states';
 import type { CatalogProduct, ShopifyConnection } from '../../../lib/api-types';
 import {
   DEFAULT_QUERY,
@@ -103,14 +103,7 @@ export function ProductsView() {
       </Stack>
     );
   } else if (products.isError && !products.data) {
-    body = (
-      <ErrorState
-        error={products.error}
-        title="Could not load the products"
-        onRetry={() => void products.refetch()}
-        retrying={products.isFetching}
-      />
-    );
+    body = <QueryErrorState query={products} title="Could not load the products" />;
   } else if (products.data.count === 0) {
     body = filtered(query) ? (
       <EmptyBox
@@ -165,14 +158,7 @@ export function ProductsView() {
           </Text>
         )}
       </Group>
-      {status.isError && (
-        <ErrorState
-          error={status.error}
-          title="Could not load your stores"
-          onRetry={() => void status.refetch()}
-          retrying={status.isFetching}
-        />
-      )}
+      {status.isError && <QueryErrorState query={status} title="Could not load your stores" />}
       <Filters query={query} onChange={setQuery} stores={stores} />
       <Box aria-busy={products.isFetching}>{body}</Box>
     </Stack>

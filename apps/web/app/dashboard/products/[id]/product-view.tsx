@@ -21,7 +21,7 @@ import {
 import Link from 'next/link';
 import { type ReactNode, useMemo, useState } from 'react';
 import { useCurrentUser } from '../../../../components/current-user';
-import { ErrorState } from '../../../../components/states';
+import { QueryErrorState } from '../../../../components/states';
 import { ApiError } from '../../../../lib/api-client';
 import type { CatalogProductDetail, CatalogVariant } from '../../../../lib/api-types';
 import { formatDate } from '../../../../lib/invitations';
@@ -88,12 +88,7 @@ export function ProductView({ id }: { id: string }) {
             </Button>
           </Paper>
         ) : (
-          <ErrorState
-            error={product.error}
-            title="Could not load the product"
-            onRetry={() => void product.refetch()}
-            retrying={product.isFetching}
-          />
+          <QueryErrorState query={product} title="Could not load the product" />
         )}
       </Stack>
     );
