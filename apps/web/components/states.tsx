@@ -44,3 +44,16 @@ export function ErrorState({
     </Alert>
   );
 }
+
+/** ErrorState for a failed query: its error, and a retry that refetches it. */
+export function QueryErrorState({
+  query,
+  title,
+}: {
+  query: { error: unknown; isFetching: boolean; refetch: () => Promise<unknown> };
+  title: string;
+}) {
+  return (
+    <ErrorState error={query.error} title={title} onRetry={() => void query.refetch()} retrying={query.isFetching} />
+  );
+}

@@ -65,3 +65,11 @@ export type ShopifyStatus = Answer<'/api/shopify/status/', 'get', 200>;
 export type ShopifyConnectInput = RequestBody<'/api/shopify/connect/', 'post'>;
 
 export type ShopifyOauthInstall = Schemas['ShopifyOauthInstall'];
+
+/** A product of a store's copy, as the list shows it. */
+export type CatalogProduct = Schemas['CatalogProduct'];
+export type ProductStatus = CatalogProduct['status'];
+/** One product with its options, images (in position order), variants and per-location stock. */
+export type CatalogProductDetail = Schemas['CatalogProductDetail'];
+export type CatalogVariant = Schemas['CatalogVariant'];
+export type CatalogQuantities = Schemas['CatalogQuantities'];

@@ -14,11 +14,13 @@ export interface RealApi {
   config: { publicWebUrl: string };
   /** Every log line the API wrote (JSON), e.g. to see the client address it attributed a request to. */
   logs: string[];
+  /** The app's ShopifyContext (opaque here): tests hand it to a job's function to do the worker's part in-process. */
+  shopify: unknown;
   close(): Promise<void>;
 }
 
 interface ApiTestApp {
-  app: { listen(opts: { port: number; host: string }): Promise<string>; server: Server };
+  app: { listen(opts: { port: number; host: string }): Promise<string>; server: Server; shopify: unknown };
   config: { publicWebUrl: string };
   logs: string[];
   close(): Promise<void>;
@@ -43,6 +45,7 @@ export async function startRealApi(
     server: api.app.server,
     config: api.config,
     logs: api.logs,
+    shopify: api.app.shopify,
     close: () => api.close(),
   };
 }

@@ -97,10 +97,15 @@ export function DashboardHome() {
           </Group>
         </FeatureCard>
 
-        <FeatureCard title="Products" badge="Coming soon">
+        <FeatureCard title="Products">
           <Text size="sm" c="dimmed">
-            Your catalog will appear here after the first sync: every product, variant and inventory level, searchable.
+            Every product, variant and inventory level of your stores, searchable, after the first sync.
           </Text>
+          <Group>
+            <Button component={Link} href="/dashboard/products" variant="light" size="xs">
+              Browse products
+            </Button>
+          </Group>
         </FeatureCard>
       </SimpleGrid>
     </Stack>
