@@ -36,6 +36,7 @@ import {
 } from '../../../../lib/products';
 import { sanitizeDescription } from '../../../../lib/sanitize';
 import { formatRelative, useShopifyStatus } from '../../../../lib/shopify';
+import { IMAGE_FALLBACK } from '../product-thumb';
 
 const BACK = (
   <Anchor component={Link} href="/dashboard/products" size="sm">
@@ -210,6 +211,7 @@ function Gallery({ images, title }: { images: CatalogProductDetail['images']; ti
     <Stack gap="xs" component="section" aria-label="Images">
       <Image
         src={shown.url}
+        fallbackSrc={IMAGE_FALLBACK}
         alt={shown.alt_text ?? title}
         radius="md"
         fit="contain"
@@ -230,7 +232,7 @@ function Gallery({ images, title }: { images: CatalogProductDetail['images']; ti
                 outlineOffset: 2,
               }}
             >
-              <Image src={image.url} alt="" w={56} h={56} fit="cover" radius="sm" />
+              <Image src={image.url} fallbackSrc={IMAGE_FALLBACK} alt="" w={56} h={56} fit="cover" radius="sm" />
             </UnstyledButton>
           ))}
         </Group>
