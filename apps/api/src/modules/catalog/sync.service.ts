@@ -444,6 +444,9 @@ async function finalize(rc: RunContext, owner: string) {
     });
     await finishRun(tx, { orgId: scope.orgId, id: run.id, owner, state: 'succeeded', progress });
   });
+  // The API reads the copy next: its planner statistics follow what the run wrote (a first sync's
+  // few commits could leave them describing empty tables, and the locations list took 6–7 s).
+  await refreshStatistics(rc.ctx.db);
 }
 
 /** Products and variants the copy holds now (live ones). */
