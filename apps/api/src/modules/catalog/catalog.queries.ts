@@ -538,7 +538,14 @@ const CATALOG_TABLES = [
  * per-page aggregate refresh went from milliseconds to seconds). ANALYZE is maintenance, run as
  * the session's owner role outside any tenant scope; it reads no tenant rows for us.
  */
-export async function refreshStatistics(db: Database): Promise<string[]> {
+export async function refreshStatistics(db: Database, opts: { all?: boolean } = {}): Promise<string[]> {
+  // `all`: before a whole-catalog join and at a run's end. The activity counters this check reads
+  // reach the shared statistics up to a second after a commit, so right after a batch they may
+  // still say nothing changed (a freshly synced store's locations list then took 4-6 s).
+  if (opts.all) {
+    await db.$client.query(`analyze ${CATALOG_TABLES.join(', ')}`);
+    return [...CATALOG_TABLES];
+  }
   const stale = await db.$client.query<{ relname: string }>(
     `select relname from pg_stat_user_tables
      where relname = any($1) and (

@@ -103,7 +103,7 @@ export async function runBulk(rc: RunContext): Promise<void> {
     if (status.url) await writeFile(rc, status.url);
     // The derived fields join every product with its variants, images and levels: planned on
     // statistics of tables that were empty a moment ago, that join ran for minutes at 500 products.
-    await refreshStatistics(rc.ctx.db);
+    await refreshStatistics(rc.ctx.db, { all: true });
     await rc.commit(async (tx) => {
       rc.phase('finishing');
       // Every product read whole: its children the export did not list are gone; then the derived fields.

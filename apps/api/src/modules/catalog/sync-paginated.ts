@@ -181,7 +181,7 @@ export async function reconcileRun(rc: RunContext) {
   if (cp.reconciled) return;
   rc.phase('reconciling');
   // The anti-joins below are planned on what the run just wrote and saw.
-  await refreshStatistics(rc.ctx.db);
+  await refreshStatistics(rc.ctx.db, { all: true });
   await rc.commit(async (tx) => {
     const gone = await reconcile(tx, rc.scope, rc.run.id, { products: rc.run.type === 'products', levels: true });
     rc.count('products', { deleted: gone.products });

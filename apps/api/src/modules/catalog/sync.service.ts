@@ -446,7 +446,7 @@ async function finalize(rc: RunContext, owner: string) {
   });
   // The API reads the copy next: its planner statistics follow what the run wrote (a first sync's
   // few commits could leave them describing empty tables, and the locations list took 6–7 s).
-  await refreshStatistics(rc.ctx.db);
+  await refreshStatistics(rc.ctx.db, { all: true });
 }
 
 /** Products and variants the copy holds now (live ones). */
