@@ -1,6 +1,7 @@
 'use client';
 
-import { Alert, Button, Center, Group, Loader, Stack, Text } from '@mantine/core';
+import { Alert, Button, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { errorMessage } from '../lib/api-client';
 
 /** A spinner with words, so screen readers (and people) know what is being waited for. */
@@ -55,5 +56,22 @@ export function QueryErrorState({
 }) {
   return (
     <ErrorState error={query.error} title={title} onRetry={() => void query.refetch()} retrying={query.isFetching} />
+  );
+}
+
+/** The empty state of a screen or section: what is missing, and the step that fills it. */
+export function EmptyBox({ title, description, action }: { title: string; description: string; action: ReactNode }) {
+  return (
+    <Paper withBorder p="xl" bg="var(--mantine-color-gray-0)" style={{ borderStyle: 'dashed' }}>
+      <Stack align="center" gap="sm" ta="center">
+        <Title order={2} fz="h4">
+          {title}
+        </Title>
+        <Text size="sm" c="dimmed" maw={480}>
+          {description}
+        </Text>
+        {action}
+      </Stack>
+    </Paper>
   );
 }

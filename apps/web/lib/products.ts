@@ -169,3 +169,13 @@ export function shopifyAdminProductUrl(shopDomain: string, gid: string): string 
   if (!id || !/^[a-z0-9][a-z0-9-]*$/.test(store)) return null;
   return `https://admin.shopify.com/store/${store}/products/${id}`;
 }
+
+/** How many live products match a filter: a one-row page, whose `count` is all the dashboard needs. */
+export function useProductCount(orgId: string, filter: Partial<Pick<ProductQuery, 'status' | 'stock'>>) {
+  const qs = productQueryString({ ...DEFAULT_QUERY, ...filter, page_size: 1 });
+  return useQuery({
+    queryKey: productKeys.list(orgId, qs),
+    queryFn: ({ signal }) => apiFetch<Page<CatalogProduct>>(`/api/shopify/products/?${qs}`, { signal }),
+    select: (page) => page.count,
+  });
+}

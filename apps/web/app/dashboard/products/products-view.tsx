@@ -24,7 +24,7 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { type ReactNode, useMemo } from 'react';
 import { useCurrentUser } from '../../../components/current-user';
 import { DebouncedTextInput } from '../../../components/debounced-input';
-import { QueryErrorState } from '../../../components/states';
+import { EmptyBox, QueryErrorState } from '../../../components/states';
 import type { CatalogProduct, ShopifyConnection } from '../../../lib/api-types';
 import {
   DEFAULT_QUERY,
@@ -37,10 +37,8 @@ import {
   statusLabel,
   useProducts,
 } from '../../../lib/products';
-import { formatRelative, useShopifyStatus } from '../../../lib/shopify';
+import { formatRelative, SHOPIFY_SETTINGS, storeLabel, useShopifyStatus } from '../../../lib/shopify';
 import { ProductThumb } from './product-thumb';
-
-const SETTINGS = '/dashboard/settings/integrations/shopify';
 
 const STATUS_OPTIONS = [
   { value: 'active', label: 'Active' },
@@ -193,7 +191,7 @@ function Filters({
               label="Store"
               placeholder="All stores"
               clearable
-              data={stores.map((s) => ({ value: s.id, label: s.shop_name ?? s.shop_domain }))}
+              data={stores.map((s) => ({ value: s.id, label: storeLabel(s) }))}
               value={query.store || null}
               onChange={(store) => onChange({ store: store ?? '' })}
             />
@@ -412,29 +410,13 @@ function ProductCards({ products, stores }: { products: CatalogProduct[]; stores
   );
 }
 
-function EmptyBox({ title, description, action }: { title: string; description: string; action: ReactNode }) {
-  return (
-    <Paper withBorder p="xl" bg="var(--mantine-color-gray-0)" style={{ borderStyle: 'dashed' }}>
-      <Stack align="center" gap="sm" ta="center">
-        <Title order={2} fz="h4">
-          {title}
-        </Title>
-        <Text size="sm" c="dimmed" maw={480}>
-          {description}
-        </Text>
-        {action}
-      </Stack>
-    </Paper>
-  );
-}
-
 function EmptyCatalog({ hasStores }: { hasStores: boolean }) {
   return hasStores ? (
     <EmptyBox
       title="No products yet"
       description="Your store is connected, but no products have been synced yet. Start the first sync from the Shopify settings; products appear here as it runs."
       action={
-        <Button component={Link} href={SETTINGS} variant="light">
+        <Button component={Link} href={SHOPIFY_SETTINGS} variant="light">
           Go to Shopify settings
         </Button>
       }
@@ -444,7 +426,7 @@ function EmptyCatalog({ hasStores }: { hasStores: boolean }) {
       title="No store connected yet"
       description="Connect a Shopify store to bring in its products, variants and stock levels."
       action={
-        <Button component={Link} href={SETTINGS}>
+        <Button component={Link} href={SHOPIFY_SETTINGS}>
           Connect a store
         </Button>
       }
