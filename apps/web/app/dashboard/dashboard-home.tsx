@@ -19,7 +19,7 @@ const count = new Intl.NumberFormat();
 function Section({ title, badge, children }: { title: string; badge?: ReactNode; children: ReactNode }) {
   return (
     <Card withBorder padding="lg" component="section" aria-label={title}>
-      <Group justify="space-between" mb="xs" wrap="nowrap">
+      <Group justify="space-between" mb="xs" gap="xs">
         <Title order={2} fz="h4">
           {title}
         </Title>
@@ -75,7 +75,7 @@ function StoreSummary({ store }: { store: ShopifyConnection & { sync: StoreSync 
   return (
     <Card withBorder padding="md" component="article" aria-label={name} data-testid="store-summary">
       <Stack gap={6}>
-        <Group justify="space-between" wrap="nowrap" align="flex-start">
+        <Group justify="space-between" gap="xs" align="flex-start">
           <Text fw={600} style={{ overflowWrap: 'anywhere' }}>
             {name}
           </Text>
@@ -216,6 +216,10 @@ function StockAlerts({ orgId }: { orgId: string }) {
             data-testid="out-of-stock-link"
           >
             {count.format(out.data)} {out.data === 1 ? 'product' : 'products'}
+            <Text span size="sm" fw={400}>
+              {' '}
+              with none left
+            </Text>
           </Anchor>
         )}
       </Stack>

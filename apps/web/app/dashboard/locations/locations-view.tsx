@@ -12,13 +12,16 @@ import { SHOPIFY_SETTINGS, storeLabel, useShopifyStatus } from '../../../lib/sho
 
 const count = new Intl.NumberFormat();
 
+// A squeezed table column would otherwise cut the word to "Act…".
+const UNSHRUNK = { minWidth: 'max-content' } as const;
+
 function ActiveBadge({ location }: { location: CatalogLocation }) {
   return location.is_active ? (
-    <Badge color="teal" variant="light" size="sm">
+    <Badge color="teal" variant="light" size="sm" style={UNSHRUNK}>
       Active
     </Badge>
   ) : (
-    <Badge color="gray" variant="light" size="sm">
+    <Badge color="gray" variant="light" size="sm" style={UNSHRUNK}>
       Inactive
     </Badge>
   );

@@ -1,0 +1,237 @@
+// The dashboard and the locations page in a browser, against the real API whose copy a full sync
+// filled from the Shopify simulator (the sync runs in-process, as the worker would run it). Every
+// number on screen is checked against the simulator's own catalog, not against the API's answer.
+
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startWeb, type WebHarness } from './harness';
+import { type RealApi, startRealApi } from './real-api';
+
+const QUANTITY_NAMES = [
+  'available',
+  'on_hand',
+  'committed',
+  'incoming',
+  'reserved',
+  'damaged',
+  'safety_stock',
+  'quality_control',
+] as const;
+type QuantityName = (typeof QUANTITY_NAMES)[number];
+
+interface SimProduct {
+  id: string;
+  status: 'ACTIVE' | 'DRAFT' | 'ARCHIVED';
+  variants: Array<{
+    inventoryItem: {
+      id: string;
+      inventoryLevels: Array<{ location: { id: string; name: string }; quantities: Record<QuantityName, number> }>;
+    };
+  }>;
+}
+
+interface SimShop {
+  apiKey: string;
+  apiSecret: string;
+  accessToken: string | null;
+  catalog(): SimProduct[];
+  locations(): Array<{ id: string; name: string; isActive: boolean }>;
+  updateProduct(id: string, patch: { status?: SimProduct['status'] }): SimProduct;
+  setInventory(o: { inventoryItemId: string; locationId: string; quantity: number }): unknown;
+}
+
+interface ShopifySim {
+  origin: string;
+  addShop(o: { domain: string; name?: string; products?: number; locations?: number }): SimShop;
+  close(): Promise<void>;
+}
+
+type ExecuteRun = (ctx: unknown, job: { orgId: string; runId: string }) => Promise<string>;
+
+const SHOPIFY_SIM = '@invpro/shopify-sim';
+const SYNC_SERVICE = new URL('../../api/src/modules/catalog/sync.service.ts', import.meta.url).href;
+const DOMAIN = 'e2e-dashboard.myshopify.com';
+const STORE_NAME = 'Dashboard Store';
+const ACCOUNT = { email: 'grace@example.com', username: 'grace', password: 'Quartz-Meadow-Falcon-58!' };
+
+let sim: ShopifySim;
+let api: RealApi;
+let web: WebHarness;
+let shop: SimShop;
+let executeRun: ExecuteRun;
+
+beforeAll(async () => {
+  const { startShopifySim } = (await import(/* @vite-ignore */ SHOPIFY_SIM)) as {
+    startShopifySim: (o?: { seed?: number }) => Promise<ShopifySim>;
+  };
+  ({ executeRun } = (await import(/* @vite-ignore */ SYNC_SERVICE)) as { executeRun: ExecuteRun });
+  sim = await startShopifySim({ seed: 17 });
+  shop = sim.addShop({ domain: DOMAIN, name: STORE_NAME, products: 40, locations: 3 });
+  api = await startRealApi({ SHOPIFY_API_ORIGIN: sim.origin });
+  web = await startWeb({ apiUrl: api.url });
+});
+
+afterAll(async () => {
+  await web?.close();
+  await api?.close();
+  await sim?.close();
+});
+
+async function call<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${api.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+const noSidewaysScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
+
+/** Sold out everywhere but `left` units at the first location: a product the low-stock filter must find. */
+function leaveLow(product: SimProduct, left: number): void {
+  for (const [i, variant] of product.variants.entries()) {
+    for (const level of variant.inventoryItem.inventoryLevels) {
+      const first = i === 0 && level === variant.inventoryItem.inventoryLevels[0];
+      shop.setInventory({
+        inventoryItemId: variant.inventoryItem.id,
+        locationId: level.location.id,
+        quantity: first ? left : 0,
+      });
+    }
+  }
+}
+
+it('summarises the synced store, its stock and statuses, and lists its locations with their totals', async () => {
+  const { page, webUrl } = web;
+  await page.setViewportSize({ width: 1280, height: 900 });
+  page.setDefaultTimeout(8_000);
+
+  await page.goto(`${webUrl}/register`);
+  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(ACCOUNT.email);
+  await page.getByRole('textbox', { name: 'Username', exact: true }).fill(ACCOUNT.username);
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(ACCOUNT.password);
+  await page.getByRole('textbox', { name: 'Organization name', exact: true }).fill('Hopper Hardware');
+  await page.getByRole('textbox', { name: 'Organization name', exact: true }).press('Enter');
+  await page.waitForURL(`${webUrl}/dashboard`);
+
+  // Before any store, both screens lead to the Shopify settings.
+  await page.getByRole('heading', { name: 'No store connected yet' }).waitFor();
+  expect(await page.getByRole('link', { name: 'Connect a store' }).getAttribute('href')).toBe(
+    '/dashboard/settings/integrations/shopify',
+  );
+  await page.getByRole('link', { name: 'Locations', exact: true }).click();
+  await page.waitForURL(`${webUrl}/dashboard/locations`);
+  await page.getByRole('heading', { name: 'No store connected yet' }).waitFor();
+
+  const login = await call<{ access: string; user: { organization: { id: string } } }>('', 'POST', '/api/auth/login/', {
+    username: ACCOUNT.username,
+    password: ACCOUNT.password,
+  });
+  const token = login.access;
+  const orgId = login.user.organization.id;
+  const store = await call<{ id: string }>(token, 'POST', '/api/shopify/connect/', {
+    store_url: DOMAIN,
+    api_key: shop.apiKey,
+    api_secret: shop.apiSecret,
+    access_token: shop.accessToken,
+  });
+  // Every status and some low stock for certain, whatever the generator drew.
+  const generated = shop.catalog();
+  for (const p of generated.slice(0, 5)) shop.updateProduct(p.id, { status: 'DRAFT' });
+  for (const p of generated.slice(5, 8)) shop.updateProduct(p.id, { status: 'ARCHIVED' });
+  leaveLow(generated[10]!, 2);
+  leaveLow(generated[11]!, 5);
+
+  await page.goto(`${webUrl}/dashboard`);
+  const card = page.getByTestId('store-summary');
+  await card.getByTestId('store-freshness').getByText('Never synced', { exact: true }).waitFor();
+
+  const run = await call<{ id: string }>(token, 'POST', '/api/shopify/sync/', { store: store.id, scope: 'full' });
+  expect(await executeRun(api.shopify, { orgId, runId: run.id })).toBe('succeeded');
+
+  const truth = shop.catalog();
+  expect(truth).toHaveLength(40);
+  const variants = truth.reduce((n, p) => n + p.variants.length, 0);
+  const available = (p: SimProduct) =>
+    p.variants.flatMap((v) => v.inventoryItem.inventoryLevels).reduce((n, l) => n + l.quantities.available, 0);
+  const low = truth.filter((p) => available(p) >= 1 && available(p) <= 5);
+  expect(low.length).toBeGreaterThanOrEqual(2);
+
+  // The dashboard: the store's size, its freshness in words and its last run.
+  await page.reload();
+  await expect
+    .poll(() => card.getByTestId('store-counts').textContent(), { timeout: 8_000 })
+    .toBe(`40 products, ${new Intl.NumberFormat('en-US').format(variants)} variants`);
+  expect(await card.getAttribute('aria-label')).toBe(STORE_NAME);
+  expect(await card.getByTestId('store-freshness').textContent()).toBe('In step with Shopify as of just now');
+  expect(await card.getByTestId('store-last-run-state').textContent()).toBe('Succeeded');
+  expect(await card.getByTestId('store-last-run').textContent()).toMatch(/full sync, finished just now$/);
+
+  // The status chart's words equal the simulator's statuses.
+  const byStatus = (s: SimProduct['status']) => truth.filter((p) => p.status === s).length;
+  const statusChart = page.getByRole('figure', { name: /Products by status/ });
+  expect(await statusChart.getByTestId('chart-summary').textContent()).toBe(
+    `Active: ${byStatus('ACTIVE')}; Draft: ${byStatus('DRAFT')}; Archived: ${byStatus('ARCHIVED')}`,
+  );
+
+  // The stock chart's words: available units per location, summed over the simulator's catalog.
+  const levels = truth.flatMap((p) =>
+    p.variants.flatMap((v) => v.inventoryItem.inventoryLevels.map((l) => ({ product: p.id, ...l }))),
+  );
+  const locations = shop.locations().filter((l) => l.isActive);
+  expect(locations).toHaveLength(3);
+  const total = (location: string, name: QuantityName) =>
+    levels.filter((l) => l.location.id === location).reduce((n, l) => n + l.quantities[name], 0);
+  const fmt = new Intl.NumberFormat('en-US');
+  const stockChart = page.getByRole('figure', { name: /Available units by location/ });
+  expect(await stockChart.getByTestId('chart-summary').textContent()).toBe(
+    [...locations]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((l) => `${l.name}: ${fmt.format(total(l.id, 'available'))}`)
+      .join('; '),
+  );
+
+  // The low-stock count leads, by keyboard too, to the list filtered the same way.
+  const lowLink = page.getByTestId('low-stock-link');
+  expect(await lowLink.textContent()).toBe(`${low.length} products with 1 to 5 left`);
+  await lowLink.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${webUrl}/dashboard/products?stock=low`);
+  await page.getByTestId('products-count').getByText(`${low.length} products`, { exact: true }).waitFor();
+  expect(await page.getByRole('combobox', { name: 'Stock', exact: true }).inputValue()).toMatch(/^Low stock/);
+
+  // The locations page: every location with its products and each quantity's total.
+  await page.getByRole('link', { name: 'Locations', exact: true }).click();
+  await page.waitForURL(`${webUrl}/dashboard/locations`);
+  const rows = page.getByTestId('locations-table').getByTestId('location-row');
+  await expect.poll(() => rows.count(), { timeout: 8_000 }).toBe(3);
+  for (const location of locations) {
+    const row = rows.filter({ has: page.getByRole('rowheader', { name: location.name, exact: true }) });
+    expect(await row.getByRole('cell').nth(0).textContent()).toBe(STORE_NAME);
+    expect(await row.getByRole('cell').nth(1).textContent()).toBe('Active');
+    const products = new Set(levels.filter((l) => l.location.id === location.id).map((l) => l.product)).size;
+    expect(await row.locator('[data-quantity="product_count"]').textContent()).toBe(String(products));
+    for (const name of QUANTITY_NAMES) {
+      expect(await row.locator(`[data-quantity="${name}"]`).textContent(), `${location.name} ${name}`).toBe(
+        String(total(location.id, name)),
+      );
+    }
+  }
+
+  // On a phone: cards instead of the table, the same numbers, and no sideways scrolling.
+  await page.setViewportSize({ width: 375, height: 800 });
+  const cards = page.getByRole('list', { name: 'Locations' }).getByRole('listitem');
+  await expect.poll(() => cards.count(), { timeout: 8_000 }).toBe(3);
+  expect(await page.getByTestId('locations-table').isVisible()).toBe(false);
+  const first = locations[0]!;
+  const firstCard = cards.filter({ has: page.getByRole('heading', { name: first.name, exact: true }) });
+  expect(await firstCard.locator('[data-quantity="on_hand"]').textContent()).toBe(
+    fmt.format(total(first.id, 'on_hand')),
+  );
+  expect(await noSidewaysScroll(page)).toBeLessThanOrEqual(375);
+  await page.goto(`${webUrl}/dashboard`);
+  await page.getByTestId('low-stock-link').waitFor();
+  expect(await noSidewaysScroll(page)).toBeLessThanOrEqual(375);
+}, 120_000);
