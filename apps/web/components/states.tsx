@@ -1,8 +1,10 @@
 'use client';
 
 import { Alert, Button, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { errorMessage } from '../lib/api-client';
+import { SHOPIFY_SETTINGS } from '../lib/shopify';
 
 /** A spinner with words, so screen readers (and people) know what is being waited for. */
 export function PageLoader({ label, fullScreen = false }: { label: string; fullScreen?: boolean }) {
@@ -73,5 +75,35 @@ export function EmptyBox({ title, description, action }: { title: string; descri
         {action}
       </Stack>
     </Paper>
+  );
+}
+
+/** Before the first store: every catalog screen says what it would show and leads to connecting one. */
+export function NoStoreConnected({ description }: { description: string }) {
+  return (
+    <EmptyBox
+      title="No store connected yet"
+      description={description}
+      action={
+        <Button component={Link} href={SHOPIFY_SETTINGS}>
+          Connect a store
+        </Button>
+      }
+    />
+  );
+}
+
+/** A store is connected but this screen's part of its copy has not arrived: the first sync brings it. */
+export function NotSyncedYet({ title, description }: { title: string; description: string }) {
+  return (
+    <EmptyBox
+      title={title}
+      description={description}
+      action={
+        <Button component={Link} href={SHOPIFY_SETTINGS} variant="light">
+          Go to Shopify settings
+        </Button>
+      }
+    />
   );
 }

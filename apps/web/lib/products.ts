@@ -11,6 +11,8 @@ export const productKeys = {
 
 export const PRODUCT_STATUSES = ['active', 'draft', 'archived'] as const;
 export const STOCK_FILTERS = ['in', 'out', 'low'] as const;
+/** The API's "low": 1 to this many available units (products.queries.ts). */
+export const LOW_STOCK_THRESHOLD = 5;
 export const SORT_FIELDS = ['title', 'price', 'inventory', 'updated'] as const;
 export type SortField = (typeof SORT_FIELDS)[number];
 export const DEFAULT_PAGE_SIZE = 50;

@@ -1,96 +1,45 @@
 // The dashboard and the locations page in a browser, against the real API whose copy a full sync
-// filled from the Shopify simulator (the sync runs in-process, as the worker would run it). Every
-// number on screen is checked against the simulator's own catalog, not against the API's answer.
+// filled from the Shopify simulator (see catalog-e2e.ts). Every number on screen is checked against
+// the simulator's own catalog, not against the API's answer.
 
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startWeb, type WebHarness } from './harness';
-import { type RealApi, startRealApi } from './real-api';
+import {
+  type CatalogStack,
+  connectShop,
+  type QuantityName,
+  registerThroughScreens,
+  type SimProduct,
+  startCatalogStack,
+} from './catalog-e2e';
 
-const QUANTITY_NAMES = [
-  'available',
-  'on_hand',
-  'committed',
-  'incoming',
-  'reserved',
-  'damaged',
-  'safety_stock',
-  'quality_control',
-] as const;
-type QuantityName = (typeof QUANTITY_NAMES)[number];
-
-interface SimProduct {
-  id: string;
-  status: 'ACTIVE' | 'DRAFT' | 'ARCHIVED';
-  variants: Array<{
-    inventoryItem: {
-      id: string;
-      inventoryLevels: Array<{ location: { id: string; name: string }; quantities: Record<QuantityName, number> }>;
-    };
-  }>;
-}
-
-interface SimShop {
-  apiKey: string;
-  apiSecret: string;
-  accessToken: string | null;
-  catalog(): SimProduct[];
-  locations(): Array<{ id: string; name: string; isActive: boolean }>;
-  updateProduct(id: string, patch: { status?: SimProduct['status'] }): SimProduct;
-  setInventory(o: { inventoryItemId: string; locationId: string; quantity: number }): unknown;
-}
-
-interface ShopifySim {
-  origin: string;
-  addShop(o: { domain: string; name?: string; products?: number; locations?: number }): SimShop;
-  close(): Promise<void>;
-}
-
-type ExecuteRun = (ctx: unknown, job: { orgId: string; runId: string }) => Promise<string>;
-
-const SHOPIFY_SIM = '@invpro/shopify-sim';
-const SYNC_SERVICE = new URL('../../api/src/modules/catalog/sync.service.ts', import.meta.url).href;
 const DOMAIN = 'e2e-dashboard.myshopify.com';
 const STORE_NAME = 'Dashboard Store';
-const ACCOUNT = { email: 'grace@example.com', username: 'grace', password: 'Quartz-Meadow-Falcon-58!' };
+const ACCOUNT = {
+  email: 'grace@example.com',
+  username: 'grace',
+  password: 'Quartz-Meadow-Falcon-58!',
+  organization: 'Hopper Hardware',
+};
 
-let sim: ShopifySim;
-let api: RealApi;
-let web: WebHarness;
-let shop: SimShop;
-let executeRun: ExecuteRun;
+let stack: CatalogStack;
 
 beforeAll(async () => {
-  const { startShopifySim } = (await import(/* @vite-ignore */ SHOPIFY_SIM)) as {
-    startShopifySim: (o?: { seed?: number }) => Promise<ShopifySim>;
-  };
-  ({ executeRun } = (await import(/* @vite-ignore */ SYNC_SERVICE)) as { executeRun: ExecuteRun });
-  sim = await startShopifySim({ seed: 17 });
-  shop = sim.addShop({ domain: DOMAIN, name: STORE_NAME, products: 40, locations: 3 });
-  api = await startRealApi({ SHOPIFY_API_ORIGIN: sim.origin });
-  web = await startWeb({ apiUrl: api.url });
+  stack = await startCatalogStack({
+    seed: 17,
+    shop: { domain: DOMAIN, name: STORE_NAME, products: 40, locations: 3 },
+  });
 });
 
 afterAll(async () => {
-  await web?.close();
-  await api?.close();
-  await sim?.close();
+  await stack?.close();
 });
-
-async function call<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${api.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 const noSidewaysScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
 
 /** Sold out everywhere but `left` units at the first location: a product the low-stock filter must find. */
 function leaveLow(product: SimProduct, left: number): void {
+  const { shop } = stack;
   for (const [i, variant] of product.variants.entries()) {
     for (const level of variant.inventoryItem.inventoryLevels) {
       const first = i === 0 && level === variant.inventoryItem.inventoryLevels[0];
@@ -104,17 +53,11 @@ function leaveLow(product: SimProduct, left: number): void {
 }
 
 it('summarises the synced store, its stock and statuses, and lists its locations with their totals', async () => {
-  const { page, webUrl } = web;
+  const { page, webUrl } = stack.web;
   await page.setViewportSize({ width: 1280, height: 900 });
   page.setDefaultTimeout(8_000);
 
-  await page.goto(`${webUrl}/register`);
-  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(ACCOUNT.email);
-  await page.getByRole('textbox', { name: 'Username', exact: true }).fill(ACCOUNT.username);
-  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(ACCOUNT.password);
-  await page.getByRole('textbox', { name: 'Organization name', exact: true }).fill('Hopper Hardware');
-  await page.getByRole('textbox', { name: 'Organization name', exact: true }).press('Enter');
-  await page.waitForURL(`${webUrl}/dashboard`);
+  await registerThroughScreens(page, webUrl, ACCOUNT);
 
   // Before any store, both screens lead to the Shopify settings.
   await page.getByRole('heading', { name: 'No store connected yet' }).waitFor();
@@ -125,18 +68,8 @@ it('summarises the synced store, its stock and statuses, and lists its locations
   await page.waitForURL(`${webUrl}/dashboard/locations`);
   await page.getByRole('heading', { name: 'No store connected yet' }).waitFor();
 
-  const login = await call<{ access: string; user: { organization: { id: string } } }>('', 'POST', '/api/auth/login/', {
-    username: ACCOUNT.username,
-    password: ACCOUNT.password,
-  });
-  const token = login.access;
-  const orgId = login.user.organization.id;
-  const store = await call<{ id: string }>(token, 'POST', '/api/shopify/connect/', {
-    store_url: DOMAIN,
-    api_key: shop.apiKey,
-    api_secret: shop.apiSecret,
-    access_token: shop.accessToken,
-  });
+  const { token, orgId, storeId } = await connectShop(stack, ACCOUNT, DOMAIN);
+  const { shop, fullSync, quantityNames } = stack;
   // Every status and some low stock for certain, whatever the generator drew.
   const generated = shop.catalog();
   for (const p of generated.slice(0, 5)) shop.updateProduct(p.id, { status: 'DRAFT' });
@@ -148,8 +81,7 @@ it('summarises the synced store, its stock and statuses, and lists its locations
   const card = page.getByTestId('store-summary');
   await card.getByTestId('store-freshness').getByText('Never synced', { exact: true }).waitFor();
 
-  const run = await call<{ id: string }>(token, 'POST', '/api/shopify/sync/', { store: store.id, scope: 'full' });
-  expect(await executeRun(api.shopify, { orgId, runId: run.id })).toBe('succeeded');
+  await fullSync(token, orgId, storeId);
 
   const truth = shop.catalog();
   expect(truth).toHaveLength(40);
@@ -213,7 +145,7 @@ it('summarises the synced store, its stock and statuses, and lists its locations
     expect(await row.getByRole('cell').nth(1).textContent()).toBe('Active');
     const products = new Set(levels.filter((l) => l.location.id === location.id).map((l) => l.product)).size;
     expect(await row.locator('[data-quantity="product_count"]').textContent()).toBe(String(products));
-    for (const name of QUANTITY_NAMES) {
+    for (const name of quantityNames) {
       expect(await row.locator(`[data-quantity="${name}"]`).textContent(), `${location.name} ${name}`).toBe(
         String(total(location.id, name)),
       );

@@ -5,25 +5,37 @@ import { Anchor, Badge, Button, Card, Group, SimpleGrid, Skeleton, Stack, Text, 
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { useCurrentUser } from '../../components/current-user';
-import { EmptyBox, QueryErrorState } from '../../components/states';
+import { NoStoreConnected, QueryErrorState } from '../../components/states';
 import { When } from '../../components/when';
 import type { ShopifyConnection, StoreSync, SyncRun } from '../../lib/api-types';
 import { roleLabel } from '../../lib/invitations';
 import { useLocations } from '../../lib/locations';
-import { PRODUCT_STATUSES, statusColor, statusLabel, useProductCount } from '../../lib/products';
+import { LOW_STOCK_THRESHOLD, PRODUCT_STATUSES, statusColor, statusLabel, useProductCount } from '../../lib/products';
 import { SHOPIFY_SETTINGS, stateColor, stateLabel, storeLabel, useShopifyStatus } from '../../lib/shopify';
 
-const LOW_STOCK_LINK = '/dashboard/products?stock=low';
 const count = new Intl.NumberFormat();
 
-function Section({ title, badge, children }: { title: string; badge?: ReactNode; children: ReactNode }) {
+/** A card of the dashboard, with a link to the screen that has the whole story. */
+function Section({
+  title,
+  more,
+  children,
+}: {
+  title: string;
+  more?: { href: string; label: string };
+  children: ReactNode;
+}) {
   return (
     <Card withBorder padding="lg" component="section" aria-label={title}>
       <Group justify="space-between" mb="xs" gap="xs">
         <Title order={2} fz="h4">
           {title}
         </Title>
-        {badge}
+        {more && (
+          <Button component={Link} href={more.href} variant="light" size="xs">
+            {more.label}
+          </Button>
+        )}
       </Group>
       <Stack gap="sm">{children}</Stack>
     </Card>
@@ -178,51 +190,52 @@ function ProductsByStatus({ orgId }: { orgId: string }) {
   );
 }
 
+/** A stock filter's count, linking to the products list filtered the same way. */
+function StockCount({
+  orgId,
+  stock,
+  title,
+  detail,
+}: {
+  orgId: string;
+  stock: 'low' | 'out';
+  title: string;
+  detail: string;
+}) {
+  const products = useProductCount(orgId, { stock });
+  return (
+    <Stack gap={2}>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+        {title}
+      </Text>
+      {products.isError ? (
+        <QueryErrorState query={products} title={`Could not count the products: ${title.toLowerCase()}`} />
+      ) : products.data === undefined ? (
+        <Skeleton h={32} w={60} role="status" aria-label={`Counting products: ${title.toLowerCase()}`} />
+      ) : (
+        <Anchor
+          component={Link}
+          href={`/dashboard/products?stock=${stock}`}
+          fz="xl"
+          fw={700}
+          data-testid={`${stock}-stock-link`}
+        >
+          {count.format(products.data)} {products.data === 1 ? 'product' : 'products'}
+          <Text span size="sm" fw={400}>
+            {' '}
+            {detail}
+          </Text>
+        </Anchor>
+      )}
+    </Stack>
+  );
+}
+
 function StockAlerts({ orgId }: { orgId: string }) {
-  const low = useProductCount(orgId, { stock: 'low' });
-  const out = useProductCount(orgId, { stock: 'out' });
-  const failed = low.isError ? low : out.isError ? out : null;
-  if (failed) return <QueryErrorState query={failed} title="Could not count the products by stock" />;
   return (
     <SimpleGrid cols={2}>
-      <Stack gap={2}>
-        <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-          Low stock
-        </Text>
-        {low.data === undefined ? (
-          <Skeleton h={32} w={60} />
-        ) : (
-          <Anchor component={Link} href={LOW_STOCK_LINK} fz="xl" fw={700} data-testid="low-stock-link">
-            {count.format(low.data)} {low.data === 1 ? 'product' : 'products'}
-            <Text span size="sm" fw={400}>
-              {' '}
-              with 1 to 5 left
-            </Text>
-          </Anchor>
-        )}
-      </Stack>
-      <Stack gap={2}>
-        <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-          Out of stock
-        </Text>
-        {out.data === undefined ? (
-          <Skeleton h={32} w={60} />
-        ) : (
-          <Anchor
-            component={Link}
-            href="/dashboard/products?stock=out"
-            fz="xl"
-            fw={700}
-            data-testid="out-of-stock-link"
-          >
-            {count.format(out.data)} {out.data === 1 ? 'product' : 'products'}
-            <Text span size="sm" fw={400}>
-              {' '}
-              with none left
-            </Text>
-          </Anchor>
-        )}
-      </Stack>
+      <StockCount orgId={orgId} stock="low" title="Low stock" detail={`with 1 to ${LOW_STOCK_THRESHOLD} left`} />
+      <StockCount orgId={orgId} stock="out" title="Out of stock" detail="with none left" />
     </SimpleGrid>
   );
 }
@@ -235,29 +248,14 @@ function Catalog({ orgId }: { orgId: string }) {
   const stores = status.data.stores;
   if (stores.length === 0) {
     return (
-      <EmptyBox
-        title="No store connected yet"
-        description="Connect a Shopify store to bring in its products, locations and stock levels."
-        action={
-          <Button component={Link} href={SHOPIFY_SETTINGS}>
-            Connect a store
-          </Button>
-        }
-      />
+      <NoStoreConnected description="Connect a Shopify store to bring in its products, locations and stock levels." />
     );
   }
   const connected = stores.filter((s) => s.state === 'connected').length;
   const attention = stores.filter((s) => s.state === 'error' || s.state === 'uninstalled').length;
   return (
     <Stack gap="lg">
-      <Section
-        title="Shopify stores"
-        badge={
-          <Button component={Link} href={SHOPIFY_SETTINGS} variant="light" size="xs">
-            Manage stores
-          </Button>
-        }
-      >
+      <Section title="Shopify stores" more={{ href: SHOPIFY_SETTINGS, label: 'Manage stores' }}>
         <Text size="sm" data-testid="stores-summary">
           {connected} of {stores.length} store{stores.length === 1 ? '' : 's'} connected
           {attention > 0 ? `; ${attention} need${attention === 1 ? 's' : ''} attention.` : '.'}
@@ -269,26 +267,12 @@ function Catalog({ orgId }: { orgId: string }) {
         </SimpleGrid>
       </Section>
 
-      <Section
-        title="Stock"
-        badge={
-          <Button component={Link} href="/dashboard/products" variant="light" size="xs">
-            Browse products
-          </Button>
-        }
-      >
+      <Section title="Stock" more={{ href: '/dashboard/products', label: 'Browse products' }}>
         <StockAlerts orgId={orgId} />
       </Section>
 
       <SimpleGrid cols={{ base: 1, md: 2 }}>
-        <Section
-          title="Stock by location"
-          badge={
-            <Button component={Link} href="/dashboard/locations" variant="light" size="xs">
-              All locations
-            </Button>
-          }
-        >
+        <Section title="Stock by location" more={{ href: '/dashboard/locations', label: 'All locations' }}>
           <StockByLocation orgId={orgId} />
         </Section>
         <Section title="Products by status">

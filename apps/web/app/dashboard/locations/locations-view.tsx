@@ -1,14 +1,13 @@
 'use client';
 
-import { Badge, Button, Group, Paper, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
-import Link from 'next/link';
+import { Badge, Group, Paper, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useCurrentUser } from '../../../components/current-user';
-import { EmptyBox, QueryErrorState } from '../../../components/states';
+import { NoStoreConnected, NotSyncedYet, QueryErrorState } from '../../../components/states';
 import type { CatalogLocation } from '../../../lib/api-types';
 import { useLocations } from '../../../lib/locations';
 import { QUANTITY_LABELS, QUANTITY_NAMES } from '../../../lib/products';
-import { SHOPIFY_SETTINGS, storeLabel, useShopifyStatus } from '../../../lib/shopify';
+import { storeLabel, useShopifyStatus } from '../../../lib/shopify';
 
 const count = new Intl.NumberFormat();
 
@@ -132,22 +131,15 @@ export function LocationsView() {
   } else if (locations.isError) {
     body = <QueryErrorState query={locations} title="Could not load the locations" />;
   } else if (locations.data.length === 0) {
-    const connected = (status.data?.stores.length ?? 0) > 0;
-    body = (
-      <EmptyBox
-        title={connected ? 'No locations yet' : 'No store connected yet'}
-        description={
-          connected
-            ? "Your store's locations appear here after its first sync. Start it from the Shopify settings."
-            : 'Connect a Shopify store to bring in its locations and the stock held at each.'
-        }
-        action={
-          <Button component={Link} href={SHOPIFY_SETTINGS} variant={connected ? 'light' : 'filled'}>
-            {connected ? 'Go to Shopify settings' : 'Connect a store'}
-          </Button>
-        }
-      />
-    );
+    body =
+      (status.data?.stores.length ?? 0) > 0 ? (
+        <NotSyncedYet
+          title="No locations yet"
+          description="Your store's locations appear here after its first sync. Start it from the Shopify settings."
+        />
+      ) : (
+        <NoStoreConnected description="Connect a Shopify store to bring in its locations and the stock held at each." />
+      );
   } else {
     body = (
       <>

@@ -24,11 +24,12 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { type ReactNode, useMemo } from 'react';
 import { useCurrentUser } from '../../../components/current-user';
 import { DebouncedTextInput } from '../../../components/debounced-input';
-import { EmptyBox, QueryErrorState } from '../../../components/states';
+import { EmptyBox, NoStoreConnected, NotSyncedYet, QueryErrorState } from '../../../components/states';
 import type { CatalogProduct, ShopifyConnection } from '../../../lib/api-types';
 import {
   DEFAULT_QUERY,
   formatPriceRange,
+  LOW_STOCK_THRESHOLD,
   type ProductQuery,
   parseProductQuery,
   productQueryString,
@@ -37,7 +38,7 @@ import {
   statusLabel,
   useProducts,
 } from '../../../lib/products';
-import { formatRelative, SHOPIFY_SETTINGS, storeLabel, useShopifyStatus } from '../../../lib/shopify';
+import { formatRelative, storeLabel, useShopifyStatus } from '../../../lib/shopify';
 import { ProductThumb } from './product-thumb';
 
 const STATUS_OPTIONS = [
@@ -47,7 +48,7 @@ const STATUS_OPTIONS = [
 ];
 const STOCK_OPTIONS = [
   { value: 'in', label: 'In stock' },
-  { value: 'low', label: 'Low stock (1 to 5)' },
+  { value: 'low', label: `Low stock (1 to ${LOW_STOCK_THRESHOLD})` },
   { value: 'out', label: 'Out of stock' },
 ];
 // The direction a column sorts in when first chosen: what one usually looks for first.
@@ -412,24 +413,11 @@ function ProductCards({ products, stores }: { products: CatalogProduct[]; stores
 
 function EmptyCatalog({ hasStores }: { hasStores: boolean }) {
   return hasStores ? (
-    <EmptyBox
+    <NotSyncedYet
       title="No products yet"
       description="Your store is connected, but no products have been synced yet. Start the first sync from the Shopify settings; products appear here as it runs."
-      action={
-        <Button component={Link} href={SHOPIFY_SETTINGS} variant="light">
-          Go to Shopify settings
-        </Button>
-      }
     />
   ) : (
-    <EmptyBox
-      title="No store connected yet"
-      description="Connect a Shopify store to bring in its products, variants and stock levels."
-      action={
-        <Button component={Link} href={SHOPIFY_SETTINGS}>
-          Connect a store
-        </Button>
-      }
-    />
+    <NoStoreConnected description="Connect a Shopify store to bring in its products, variants and stock levels." />
   );
 }
