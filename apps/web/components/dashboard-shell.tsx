@@ -15,6 +15,7 @@ import { ErrorState, PageLoader } from './states';
 const NAV = [
   { href: '/dashboard', label: 'Dashboard' },
   { href: '/dashboard/products', label: 'Products' },
+  { href: '/dashboard/locations', label: 'Locations' },
   { href: '/dashboard/settings/team', label: 'Team' },
   { href: '/dashboard/settings/integrations/shopify', label: 'Shopify' },
 ] as const;

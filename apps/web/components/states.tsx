@@ -1,7 +1,10 @@
 'use client';
 
-import { Alert, Button, Center, Group, Loader, Stack, Text } from '@mantine/core';
+import { Alert, Button, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import Link from 'next/link';
+import type { ReactNode } from 'react';
 import { errorMessage } from '../lib/api-client';
+import { SHOPIFY_SETTINGS } from '../lib/shopify';
 
 /** A spinner with words, so screen readers (and people) know what is being waited for. */
 export function PageLoader({ label, fullScreen = false }: { label: string; fullScreen?: boolean }) {
@@ -55,5 +58,52 @@ export function QueryErrorState({
 }) {
   return (
     <ErrorState error={query.error} title={title} onRetry={() => void query.refetch()} retrying={query.isFetching} />
+  );
+}
+
+/** The empty state of a screen or section: what is missing, and the step that fills it. */
+export function EmptyBox({ title, description, action }: { title: string; description: string; action: ReactNode }) {
+  return (
+    <Paper withBorder p="xl" bg="var(--mantine-color-gray-0)" style={{ borderStyle: 'dashed' }}>
+      <Stack align="center" gap="sm" ta="center">
+        <Title order={2} fz="h4">
+          {title}
+        </Title>
+        <Text size="sm" c="dimmed" maw={480}>
+          {description}
+        </Text>
+        {action}
+      </Stack>
+    </Paper>
+  );
+}
+
+/** Before the first store: every catalog screen says what it would show and leads to connecting one. */
+export function NoStoreConnected({ description }: { description: string }) {
+  return (
+    <EmptyBox
+      title="No store connected yet"
+      description={description}
+      action={
+        <Button component={Link} href={SHOPIFY_SETTINGS}>
+          Connect a store
+        </Button>
+      }
+    />
+  );
+}
+
+/** A store is connected but this screen's part of its copy has not arrived: the first sync brings it. */
+export function NotSyncedYet({ title, description }: { title: string; description: string }) {
+  return (
+    <EmptyBox
+      title={title}
+      description={description}
+      action={
+        <Button component={Link} href={SHOPIFY_SETTINGS} variant="light">
+          Go to Shopify settings
+        </Button>
+      }
+    />
   );
 }

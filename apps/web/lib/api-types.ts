@@ -73,3 +73,8 @@ export type ProductStatus = CatalogProduct['status'];
 export type CatalogProductDetail = Schemas['CatalogProductDetail'];
 export type CatalogVariant = Schemas['CatalogVariant'];
 export type CatalogQuantities = Schemas['CatalogQuantities'];
+
+/** A store's location with its live product count and the sums of every quantity name stocked there. */
+export type CatalogLocation = Schemas['CatalogLocation'];
+export type StoreSync = Schemas['StoreSync'];
+export type SyncRun = Schemas['SyncRun'];

@@ -11,6 +11,8 @@ export const productKeys = {
 
 export const PRODUCT_STATUSES = ['active', 'draft', 'archived'] as const;
 export const STOCK_FILTERS = ['in', 'out', 'low'] as const;
+/** The API's "low": 1 to this many available units (products.queries.ts). */
+export const LOW_STOCK_THRESHOLD = 5;
 export const SORT_FIELDS = ['title', 'price', 'inventory', 'updated'] as const;
 export type SortField = (typeof SORT_FIELDS)[number];
 export const DEFAULT_PAGE_SIZE = 50;
@@ -168,4 +170,14 @@ export function shopifyAdminProductUrl(shopDomain: string, gid: string): string 
   const id = /\/(\d+)$/.exec(gid)?.[1];
   if (!id || !/^[a-z0-9][a-z0-9-]*$/.test(store)) return null;
   return `https://admin.shopify.com/store/${store}/products/${id}`;
+}
+
+/** How many live products match a filter: a one-row page, whose `count` is all the dashboard needs. */
+export function useProductCount(orgId: string, filter: Partial<Pick<ProductQuery, 'status' | 'stock'>>) {
+  const qs = productQueryString({ ...DEFAULT_QUERY, ...filter, page_size: 1 });
+  return useQuery({
+    queryKey: productKeys.list(orgId, qs),
+    queryFn: ({ signal }) => apiFetch<Page<CatalogProduct>>(`/api/shopify/products/?${qs}`, { signal }),
+    select: (page) => page.count,
+  });
 }

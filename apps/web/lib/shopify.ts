@@ -17,6 +17,13 @@ export const shopifyKeys = {
   status: (orgId: string) => ['org', orgId, 'shopify', 'status'] as const,
 };
 
+/** Where stores are connected and synced: every screen's "no store yet" leads there. */
+export const SHOPIFY_SETTINGS = '/dashboard/settings/integrations/shopify';
+
+/** A store as people name it: its shop name once known, its domain before. */
+export const storeLabel = (store: Pick<ShopifyConnection, 'shop_name' | 'shop_domain'>) =>
+  store.shop_name ?? store.shop_domain;
+
 export function useShopifyStatus(orgId: string) {
   return useQuery({
     queryKey: shopifyKeys.status(orgId),

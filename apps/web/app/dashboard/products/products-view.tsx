@@ -24,11 +24,12 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { type ReactNode, useMemo } from 'react';
 import { useCurrentUser } from '../../../components/current-user';
 import { DebouncedTextInput } from '../../../components/debounced-input';
-import { QueryErrorState } from '../../../components/states';
+import { EmptyBox, NoStoreConnected, NotSyncedYet, QueryErrorState } from '../../../components/states';
 import type { CatalogProduct, ShopifyConnection } from '../../../lib/api-types';
 import {
   DEFAULT_QUERY,
   formatPriceRange,
+  LOW_STOCK_THRESHOLD,
   type ProductQuery,
   parseProductQuery,
   productQueryString,
@@ -37,10 +38,8 @@ import {
   statusLabel,
   useProducts,
 } from '../../../lib/products';
-import { formatRelative, useShopifyStatus } from '../../../lib/shopify';
+import { formatRelative, storeLabel, useShopifyStatus } from '../../../lib/shopify';
 import { ProductThumb } from './product-thumb';
-
-const SETTINGS = '/dashboard/settings/integrations/shopify';
 
 const STATUS_OPTIONS = [
   { value: 'active', label: 'Active' },
@@ -49,7 +48,7 @@ const STATUS_OPTIONS = [
 ];
 const STOCK_OPTIONS = [
   { value: 'in', label: 'In stock' },
-  { value: 'low', label: 'Low stock (1 to 5)' },
+  { value: 'low', label: `Low stock (1 to ${LOW_STOCK_THRESHOLD})` },
   { value: 'out', label: 'Out of stock' },
 ];
 // The direction a column sorts in when first chosen: what one usually looks for first.
@@ -193,7 +192,7 @@ function Filters({
               label="Store"
               placeholder="All stores"
               clearable
-              data={stores.map((s) => ({ value: s.id, label: s.shop_name ?? s.shop_domain }))}
+              data={stores.map((s) => ({ value: s.id, label: storeLabel(s) }))}
               value={query.store || null}
               onChange={(store) => onChange({ store: store ?? '' })}
             />
@@ -412,42 +411,13 @@ function ProductCards({ products, stores }: { products: CatalogProduct[]; stores
   );
 }
 
-function EmptyBox({ title, description, action }: { title: string; description: string; action: ReactNode }) {
-  return (
-    <Paper withBorder p="xl" bg="var(--mantine-color-gray-0)" style={{ borderStyle: 'dashed' }}>
-      <Stack align="center" gap="sm" ta="center">
-        <Title order={2} fz="h4">
-          {title}
-        </Title>
-        <Text size="sm" c="dimmed" maw={480}>
-          {description}
-        </Text>
-        {action}
-      </Stack>
-    </Paper>
-  );
-}
-
 function EmptyCatalog({ hasStores }: { hasStores: boolean }) {
   return hasStores ? (
-    <EmptyBox
+    <NotSyncedYet
       title="No products yet"
       description="Your store is connected, but no products have been synced yet. Start the first sync from the Shopify settings; products appear here as it runs."
-      action={
-        <Button component={Link} href={SETTINGS} variant="light">
-          Go to Shopify settings
-        </Button>
-      }
     />
   ) : (
-    <EmptyBox
-      title="No store connected yet"
-      description="Connect a Shopify store to bring in its products, variants and stock levels."
-      action={
-        <Button component={Link} href={SETTINGS}>
-          Connect a store
-        </Button>
-      }
-    />
+    <NoStoreConnected description="Connect a Shopify store to bring in its products, variants and stock levels." />
   );
 }
