@@ -73,3 +73,15 @@ export type ProductStatus = CatalogProduct['status'];
 export type CatalogProductDetail = Schemas['CatalogProductDetail'];
 export type CatalogVariant = Schemas['CatalogVariant'];
 export type CatalogQuantities = Schemas['CatalogQuantities'];
+
+/** One sync run: its state, phase, progress, counts, cost and errors. */
+export type SyncRun = Schemas['SyncRun'];
+/** A store's sync summary: last run, next scheduled one, freshness, the copy's size. */
+export type StoreSync = Schemas['StoreSync'];
+/**
+ * A `progress` event of GET /api/shopify/sync/runs/{id}/events/. The stream's schema can only say
+ * "text/event-stream", so its two extra fields are named here, as the route describes them.
+ */
+export type SyncProgress = SyncRun & { rate: number; eta_seconds: number | null };
+/** A store as the status lists it: its connection and its sync summary. */
+export type ShopifyStore = ShopifyStatus['stores'][number];
