@@ -34,6 +34,7 @@ const SHOPIFY_SIM = '@invpro/shopify-sim';
 const SYNC_SERVICE = new URL('../../api/src/modules/catalog/sync.service.ts', import.meta.url).href;
 const DOMAIN = 'e2e-sync-ui.myshopify.com';
 const PRODUCTS = 300;
+
 const ACCOUNT = { email: 'grace@example.com', username: 'grace', password: 'Cobalt-Harbor-Lantern-73!' };
 
 let sim: ShopifySim;
@@ -70,12 +71,20 @@ async function call<T>(token: string, method: string, path: string, body?: unkno
 }
 
 /** The worker's part: waits for the run the page queued, then executes it (not awaited here). */
-async function executeQueued(token: string, orgId: string, store: string): Promise<{ run: Run; ended: Promise<string> }> {
+async function executeQueued(
+  token: string,
+  orgId: string,
+  store: string,
+): Promise<{ run: Run; ended: Promise<string> }> {
   let run: Run | undefined;
   await expect
     .poll(
       async () => {
-        const page = await call<{ results: Run[] }>(token, 'GET', `/api/shopify/sync/runs/?store=${store}&state=queued`);
+        const page = await call<{ results: Run[] }>(
+          token,
+          'GET',
+          `/api/shopify/sync/runs/?store=${store}&state=queued`,
+        );
         run = page.results[0];
         return run !== undefined;
       },
@@ -117,21 +126,27 @@ it('syncs a store with live progress that survives a reload, records it in the h
 
   await page.goto(`${webUrl}/dashboard/settings/integrations/shopify`);
   await page.getByText('No syncs yet.').waitFor();
-  await page.getByTestId('store-freshness').getByText(/Not in step with Shopify yet/).waitFor();
+  await page
+    .getByTestId('store-freshness')
+    .getByText(/Not in step with Shopify yet/)
+    .waitFor();
 
-  // A slow run, so its progress can be watched: paging (forced, as `auto` may pick bulk) against a
-  // bucket that refills slowly.
-  shop.setThrottle({ restoreRate: 50, maximumAvailable: 1000, currentlyAvailable: 1000 });
+  // A run slow enough to watch: paging (forced, as `auto` may pick bulk) the whole catalog (forced
+  // too: after the first run an incremental one has nothing to read) against a throttled bucket.
+  shop.setThrottle({ restoreRate: 1000, maximumAvailable: 2000, currentlyAvailable: 2000 });
   await page.route('**/api/shopify/sync/', async (route) => {
     const body = route.request().postDataJSON() as Record<string, unknown>;
-    await route.continue({ postData: JSON.stringify({ ...body, mode: 'paginated' }) });
+    await route.continue({ postData: JSON.stringify({ ...body, mode: 'paginated', scope: 'full' }) });
   });
 
   await syncButton(page).click();
   const first = await executeQueued(token, orgId, store.id);
   await page.getByTestId('sync-progress').waitFor();
   await expect(syncButton(page).isDisabled()).resolves.toBe(true);
-  await page.getByTestId('sync-blocked').getByText(/in progress/).waitFor();
+  await page
+    .getByTestId('sync-blocked')
+    .getByText(/in progress/)
+    .waitFor();
 
   // The bar advances: done grows at least twice while it runs.
   const seen = [await doneOf(page)];
@@ -158,13 +173,20 @@ it('syncs a store with live progress that survives a reload, records it in the h
   const done = await call<Run>(token, 'GET', `/api/shopify/sync/runs/${first.run.id}/`);
   expect(done.counts.products.created).toBe(PRODUCTS);
   const row = historyRows(page).first();
-  expect(await row.getAttribute('data-state')).toBe('succeeded');
-  await row.getByTestId('run-products').getByText(`${PRODUCTS} created · 0 updated · 0 unchanged · 0 deleted`).waitFor();
-  await page.getByTestId('store-freshness').getByText(/In step with Shopify as of/).waitFor();
+  // The notification comes with the end event; the history's refetch lands a moment later.
+  await expect.poll(() => row.getAttribute('data-state')).toBe('succeeded');
+  await row
+    .getByTestId('run-products')
+    .getByText(`${PRODUCTS} created · 0 updated · 0 unchanged · 0 deleted`)
+    .waitFor();
+  await page
+    .getByTestId('store-freshness')
+    .getByText(/In step with Shopify as of/)
+    .waitFor();
   expect(await syncButton(page).isDisabled()).toBe(false);
 
   // A second run, cancelled from the page while it runs.
-  shop.setThrottle({ restoreRate: 50, maximumAvailable: 1000, currentlyAvailable: 1000 });
+  shop.setThrottle({ restoreRate: 1000, maximumAvailable: 2000, currentlyAvailable: 2000 });
   await syncButton(page).click();
   const second = await executeQueued(token, orgId, store.id);
   await page.getByTestId('sync-progress').waitFor();
