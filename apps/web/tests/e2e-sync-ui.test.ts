@@ -164,7 +164,7 @@ it('syncs a store with live progress that survives a reload, records it in the h
   // A reload mid-run finds the run again and follows it on.
   const beforeReload = seen.at(-1)!;
   await page.reload();
-  await page.getByTestId('sync-progress').waitFor();
+  await page.getByRole('progressbar', { name: 'Sync of Sync Store' }).waitFor();
   await expect.poll(() => doneOf(page), { timeout: 30_000, interval: 200 }).toBeGreaterThan(beforeReload);
 
   expect(await first.ended).toBe('succeeded');
@@ -185,12 +185,14 @@ it('syncs a store with live progress that survives a reload, records it in the h
     .waitFor();
   expect(await syncButton(page).isDisabled()).toBe(false);
 
-  // A second run, cancelled from the page while it runs.
+  // A second run, started and cancelled from the keyboard.
   shop.setThrottle({ restoreRate: 1000, maximumAvailable: 2000, currentlyAvailable: 2000 });
-  await syncButton(page).click();
+  await syncButton(page).focus();
+  await page.keyboard.press('Enter');
   const second = await executeQueued(token, orgId, store.id);
   await page.getByTestId('sync-progress').waitFor();
-  await page.getByRole('button', { name: 'Cancel the sync of Sync Store' }).click();
+  await page.getByRole('button', { name: 'Cancel the sync of Sync Store' }).focus();
+  await page.keyboard.press('Enter');
   expect(await second.ended).toBe('cancelled');
   await page.getByTestId('sync-progress').waitFor({ state: 'detached', timeout: 15_000 });
   await expect.poll(() => historyRows(page).first().getAttribute('data-state')).toBe('cancelled');

@@ -26,6 +26,14 @@ import {
 } from '../../../../../lib/sync';
 
 const number = new Intl.NumberFormat();
+const capitalized = (words: string) => words.charAt(0).toUpperCase() + words.slice(1);
+/** What a phase's done counts, for its rate. */
+const phaseUnit: Record<string, string> = {
+  products: 'products',
+  inventory: 'levels',
+  exporting: 'objects',
+  writing: 'lines',
+};
 
 function When({ iso }: { iso: string }) {
   return (
@@ -85,29 +93,36 @@ function LiveProgress({
             Cancel
           </Button>
         </Group>
-        <Progress.Root size="lg" aria-hidden="true">
-          <Progress.Section value={percent} animated={!known} striped={!known} />
+        <Progress.Root size="lg">
+          {/* Our own ARIA values: Mantine's would say a percentage, and a made-up 100% when the total is unknown. */}
+          <Progress.Section
+            value={percent}
+            animated={!known}
+            striped={!known}
+            withAria={false}
+            role="progressbar"
+            aria-label={`Sync of ${name}`}
+            aria-valuemin={0}
+            aria-valuemax={known ? total : undefined}
+            aria-valuenow={known ? done : undefined}
+            aria-valuetext={known ? `${done} of ${total}` : `${done} done, total not known yet`}
+          />
         </Progress.Root>
-        <div
-          role="progressbar"
-          aria-label={`Sync of ${name}`}
-          aria-valuemin={0}
-          aria-valuemax={known ? total : undefined}
-          aria-valuenow={known ? done : undefined}
-          aria-valuetext={known ? `${done} of ${total}` : `${done} done, total not known yet`}
-          style={{ display: 'none' }}
-        />
         <Group gap="lg" wrap="wrap">
           <Text size="sm" data-testid="sync-done" data-done={done}>
             {known ? `${number.format(done)} of ${number.format(total)}` : `${number.format(done)} done`}
           </Text>
-          {progress && progress.rate > 0 && <Text size="sm">{number.format(progress.rate)} a second</Text>}
+          {progress && progress.rate > 0 && (
+            <Text size="sm">
+              {number.format(progress.rate)} {phaseUnit[current.phase ?? ''] ?? 'items'} a second
+            </Text>
+          )}
           <Text size="sm" c="dimmed">
             Waited for Shopify's rate limit: {durationWords(current.throttle_wait_ms)}
           </Text>
           {progress?.eta_seconds != null && (
             <Text size="sm" c="dimmed" data-testid="sync-eta">
-              About {durationWords(progress.eta_seconds * 1000)} left
+              {capitalized(durationWords(progress.eta_seconds * 1000))} left
             </Text>
           )}
         </Group>
