@@ -3,9 +3,8 @@
 // run it. Needs the root vitest config (PostgreSQL) and a web build.
 
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startWeb, type WebHarness } from './harness';
-import { type RealApi, startRealApi } from './real-api';
+import { expect, it } from 'vitest';
+import { loginAndConnect, register, type SimShopBase, storeStackFor } from './e2e-stack';
 
 type QuantityName =
   | 'available'
@@ -33,67 +32,26 @@ interface SimProduct {
   }>;
 }
 
-interface SimShop {
-  apiKey: string;
-  apiSecret: string;
-  accessToken: string | null;
+interface SimShop extends SimShopBase {
   catalog(): SimProduct[];
   product(id: string): SimProduct | null;
   updateProduct(id: string, patch: { status?: SimProduct['status']; descriptionHtml?: string }): SimProduct;
   deleteProduct(id: string): void;
 }
 
-interface ShopifySim {
-  origin: string;
-  addShop(o: { domain: string; name?: string; products?: number; locations?: number }): SimShop;
-  close(): Promise<void>;
-}
-
-type ExecuteRun = (ctx: unknown, job: { orgId: string; runId: string }) => Promise<string>;
-
-const SHOPIFY_SIM = '@invpro/shopify-sim';
-// Loaded at run time, like real-api.ts's test app: a static import would pull the API's sources
-// into the web app's type-check.
-const SYNC_SERVICE = new URL('../../api/src/modules/catalog/sync.service.ts', import.meta.url).href;
 const DOMAIN = 'e2e-products.myshopify.com';
-const ACCOUNT = { email: 'ada@example.com', username: 'ada', password: 'Quartz-Meadow-Falcon-58!' };
+const ACCOUNT = {
+  email: 'ada@example.com',
+  username: 'ada',
+  password: 'Quartz-Meadow-Falcon-58!',
+  organization: 'Lovelace Supplies',
+};
 
-let sim: ShopifySim;
-let api: RealApi;
-let web: WebHarness;
-let shop: SimShop;
-let executeRun: ExecuteRun;
-
-beforeAll(async () => {
-  const { startShopifySim } = (await import(/* @vite-ignore */ SHOPIFY_SIM)) as {
-    startShopifySim: (o?: { seed?: number }) => Promise<ShopifySim>;
-  };
-  ({ executeRun } = (await import(/* @vite-ignore */ SYNC_SERVICE)) as { executeRun: ExecuteRun });
-  sim = await startShopifySim({ seed: 9 });
-  shop = sim.addShop({ domain: DOMAIN, name: 'Products Store', products: 30, locations: 2 });
-  api = await startRealApi({ SHOPIFY_API_ORIGIN: sim.origin });
-  web = await startWeb({ apiUrl: api.url });
-});
-
-afterAll(async () => {
-  await web?.close();
-  await api?.close();
-  await sim?.close();
-});
-
-/** Calls the API directly with a bearer token, for what the screens under test do not do. */
-async function call<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${api.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const stack = storeStackFor<SimShop>({ domain: DOMAIN, name: 'Products Store', products: 30, locations: 2 }, 9);
 
 /** A full sync: the API queues the run, and this test does the worker's part. */
 async function fullSync(token: string, orgId: string, store: string): Promise<void> {
+  const { call, executeRun, api } = stack();
   const run = await call<{ id: string }>(token, 'POST', '/api/shopify/sync/', { store, scope: 'full' });
   expect(await executeRun(api.shopify, { orgId, runId: run.id })).toBe('succeeded');
 }
@@ -108,17 +66,12 @@ const shows = (page: Page, n: number) =>
 const search = (page: Page) => page.getByRole('searchbox', { name: 'Search' });
 
 it('lists, searches, filters and opens the synced products; deleted ones only on request', async () => {
+  const { web, shop } = stack();
   const { page, webUrl } = web;
   await page.setViewportSize({ width: 1280, height: 900 });
   page.setDefaultTimeout(8_000);
 
-  await page.goto(`${webUrl}/register`);
-  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(ACCOUNT.email);
-  await page.getByRole('textbox', { name: 'Username', exact: true }).fill(ACCOUNT.username);
-  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(ACCOUNT.password);
-  await page.getByRole('textbox', { name: 'Organization name', exact: true }).fill('Lovelace Supplies');
-  await page.getByRole('textbox', { name: 'Organization name', exact: true }).press('Enter');
-  await page.waitForURL(`${webUrl}/dashboard`);
+  await register(page, webUrl, ACCOUNT);
 
   // Before any store: the list leads to the Shopify settings.
   await page.getByRole('link', { name: 'Products', exact: true }).click();
@@ -128,25 +81,14 @@ it('lists, searches, filters and opens the synced products; deleted ones only on
     '/dashboard/settings/integrations/shopify',
   );
 
-  const login = await call<{ access: string; user: { organization: { id: string } } }>('', 'POST', '/api/auth/login/', {
-    username: ACCOUNT.username,
-    password: ACCOUNT.password,
-  });
-  const token = login.access;
-  const orgId = login.user.organization.id;
-  const store = await call<{ id: string }>(token, 'POST', '/api/shopify/connect/', {
-    store_url: DOMAIN,
-    api_key: shop.apiKey,
-    api_secret: shop.apiSecret,
-    access_token: shop.accessToken,
-  });
+  const { token, orgId, storeId } = await loginAndConnect(stack(), ACCOUNT, DOMAIN);
   // Some drafts for certain, so the status filter has something to narrow to.
   for (const p of shop.catalog().slice(0, 4)) shop.updateProduct(p.id, { status: 'DRAFT' });
   // Merchants and their apps write descriptions: whatever could run must not reach the page.
   shop.updateProduct(shop.catalog()[0]!.id, {
     descriptionHtml: `<p>Soft <strong>merino</strong> wool.</p><img src="/x" onerror="window.__xss=1"><script>window.__xss=2</script><a href="javascript:window.__xss=3">more</a>`,
   });
-  await fullSync(token, orgId, store.id);
+  await fullSync(token, orgId, storeId);
 
   const truth = shop.catalog();
   const drafts = truth.filter((p) => p.status === 'DRAFT');
@@ -244,7 +186,7 @@ it('lists, searches, filters and opens the synced products; deleted ones only on
 
   // Deleted in Shopify and reconciled by a full sync: gone from the list unless asked for.
   shop.deleteProduct(opened.id);
-  await fullSync(token, orgId, store.id);
+  await fullSync(token, orgId, storeId);
   await page.goto(`${webUrl}/dashboard/products`);
   await shows(page, 29);
   expect(await rows(page).getByRole('link', { name: opened.title, exact: true }).count()).toBe(0);

@@ -4,21 +4,11 @@
 // vitest config (PostgreSQL) and a web build.
 
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startWeb, type WebHarness } from './harness';
-import { type RealApi, startRealApi } from './real-api';
+import { expect, it } from 'vitest';
+import { loginAndConnect, register, type SimShopBase, storeStackFor } from './e2e-stack';
 
-interface SimShop {
-  apiKey: string;
-  apiSecret: string;
-  accessToken: string | null;
+interface SimShop extends SimShopBase {
   setThrottle(o: { restoreRate?: number; maximumAvailable?: number; currentlyAvailable?: number }): void;
-}
-
-interface ShopifySim {
-  origin: string;
-  addShop(o: { domain: string; name?: string; products?: number; locations?: number }): SimShop;
-  close(): Promise<void>;
 }
 
 interface Run {
@@ -27,48 +17,17 @@ interface Run {
   counts: { products: { created: number; updated: number; unchanged: number; deleted: number } };
 }
 
-type ExecuteRun = (ctx: unknown, job: { orgId: string; runId: string }) => Promise<string>;
-
-const SHOPIFY_SIM = '@invpro/shopify-sim';
-// Loaded at run time: a static import would pull the API's sources into the web app's type-check.
-const SYNC_SERVICE = new URL('../../api/src/modules/catalog/sync.service.ts', import.meta.url).href;
 const DOMAIN = 'e2e-sync-ui.myshopify.com';
 const PRODUCTS = 300;
 
-const ACCOUNT = { email: 'grace@example.com', username: 'grace', password: 'Cobalt-Harbor-Lantern-73!' };
+const ACCOUNT = {
+  email: 'grace@example.com',
+  username: 'grace',
+  password: 'Cobalt-Harbor-Lantern-73!',
+  organization: 'Hopper Hardware',
+};
 
-let sim: ShopifySim;
-let api: RealApi;
-let web: WebHarness;
-let shop: SimShop;
-let executeRun: ExecuteRun;
-
-beforeAll(async () => {
-  const { startShopifySim } = (await import(/* @vite-ignore */ SHOPIFY_SIM)) as {
-    startShopifySim: (o?: { seed?: number }) => Promise<ShopifySim>;
-  };
-  ({ executeRun } = (await import(/* @vite-ignore */ SYNC_SERVICE)) as { executeRun: ExecuteRun });
-  sim = await startShopifySim({ seed: 11 });
-  shop = sim.addShop({ domain: DOMAIN, name: 'Sync Store', products: PRODUCTS, locations: 2 });
-  api = await startRealApi({ SHOPIFY_API_ORIGIN: sim.origin });
-  web = await startWeb({ apiUrl: api.url });
-});
-
-afterAll(async () => {
-  await web?.close();
-  await api?.close();
-  await sim?.close();
-});
-
-async function call<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${api.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const stack = storeStackFor<SimShop>({ domain: DOMAIN, name: 'Sync Store', products: PRODUCTS, locations: 2 }, 11);
 
 /** The worker's part: waits for the run the page queued, then executes it (not awaited here). */
 async function executeQueued(
@@ -76,6 +35,7 @@ async function executeQueued(
   orgId: string,
   store: string,
 ): Promise<{ run: Run; ended: Promise<string> }> {
+  const { call, executeRun, api } = stack();
   let run: Run | undefined;
   await expect
     .poll(
@@ -99,30 +59,13 @@ const syncButton = (page: Page) => page.getByRole('button', { name: 'Sync produc
 const historyRows = (page: Page) => page.getByTestId('sync-history').getByTestId('sync-run');
 
 it('syncs a store with live progress that survives a reload, records it in the history, and cancels', async () => {
+  const { web, shop, call } = stack();
   const { page, webUrl } = web;
   await page.setViewportSize({ width: 1280, height: 900 });
   page.setDefaultTimeout(10_000);
 
-  await page.goto(`${webUrl}/register`);
-  await page.getByRole('textbox', { name: 'Email', exact: true }).fill(ACCOUNT.email);
-  await page.getByRole('textbox', { name: 'Username', exact: true }).fill(ACCOUNT.username);
-  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(ACCOUNT.password);
-  await page.getByRole('textbox', { name: 'Organization name', exact: true }).fill('Hopper Hardware');
-  await page.getByRole('textbox', { name: 'Organization name', exact: true }).press('Enter');
-  await page.waitForURL(`${webUrl}/dashboard`);
-
-  const login = await call<{ access: string; user: { organization: { id: string } } }>('', 'POST', '/api/auth/login/', {
-    username: ACCOUNT.username,
-    password: ACCOUNT.password,
-  });
-  const token = login.access;
-  const orgId = login.user.organization.id;
-  const store = await call<{ id: string }>(token, 'POST', '/api/shopify/connect/', {
-    store_url: DOMAIN,
-    api_key: shop.apiKey,
-    api_secret: shop.apiSecret,
-    access_token: shop.accessToken,
-  });
+  await register(page, webUrl, ACCOUNT);
+  const { token, orgId, storeId } = await loginAndConnect(stack(), ACCOUNT, DOMAIN);
 
   await page.goto(`${webUrl}/dashboard/settings/integrations/shopify`);
   await page.getByText('No syncs yet.').waitFor();
@@ -140,7 +83,7 @@ it('syncs a store with live progress that survives a reload, records it in the h
   });
 
   await syncButton(page).click();
-  const first = await executeQueued(token, orgId, store.id);
+  const first = await executeQueued(token, orgId, storeId);
   await page.getByTestId('sync-progress').waitFor();
   await expect(syncButton(page).isDisabled()).resolves.toBe(true);
   await page
@@ -189,7 +132,7 @@ it('syncs a store with live progress that survives a reload, records it in the h
   shop.setThrottle({ restoreRate: 1000, maximumAvailable: 2000, currentlyAvailable: 2000 });
   await syncButton(page).focus();
   await page.keyboard.press('Enter');
-  const second = await executeQueued(token, orgId, store.id);
+  const second = await executeQueued(token, orgId, storeId);
   await page.getByTestId('sync-progress').waitFor();
   await page.getByRole('button', { name: 'Cancel the sync of Sync Store' }).focus();
   await page.keyboard.press('Enter');
