@@ -96,7 +96,7 @@ async function streamedBody(
   });
 }
 
-export async function proxyToApi(request: Request, target = apiTarget()): Promise<Response> {
+export async function proxyToApi(request: Request, target = apiTarget(), timeoutMs = TIMEOUT_MS): Promise<Response> {
   const incoming = new URL(request.url);
   // Path and query exactly as requested, trailing slash included (the API's routes end with '/').
   const url = `${target}${incoming.pathname}${incoming.search}`;
@@ -125,7 +125,7 @@ export async function proxyToApi(request: Request, target = apiTarget()): Promis
   // A timer of our own rather than AbortSignal.timeout: an event stream (a sync's progress) is
   // meant to outlive it, so its clock stops once the stream's headers are in.
   const timedOut = new AbortController();
-  const timer = setTimeout(() => timedOut.abort(new DOMException('timed out', 'TimeoutError')), TIMEOUT_MS);
+  const timer = setTimeout(() => timedOut.abort(new DOMException('timed out', 'TimeoutError')), timeoutMs);
   // Like AbortSignal.timeout, the timer must not keep a stopping server alive.
   (timer as { unref?: () => void }).unref?.();
   let upstream: Response;

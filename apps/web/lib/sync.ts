@@ -16,6 +16,7 @@ export const syncKeys = {
 };
 
 export const HISTORY_PAGE_SIZE = 5;
+const IDLE_POLL_MS = 30_000;
 const runsPath = (store: string, extra: Record<string, string>) =>
   `/api/shopify/sync/runs/?${new URLSearchParams({ store, ...extra })}`;
 
@@ -31,6 +32,8 @@ export function useActiveRun(orgId: string, store: string) {
       });
       return page.results[0] ?? null;
     },
+    // The schedule and webhooks start runs too: look now and then while none is being followed.
+    refetchInterval: (query) => (query.state.data ? false : IDLE_POLL_MS),
   });
 }
 
@@ -65,8 +68,9 @@ export function useCancelSync(orgId: string, store: string) {
     mutationFn: (runId: string) =>
       apiFetch<SyncRun>(`/api/shopify/sync/runs/${encodeURIComponent(runId)}/cancel/`, { method: 'POST', body: {} }),
     onSuccess: (run) => {
-      // A running run stops at its next checkpoint: keep following it until its stream ends.
-      queryClient.setQueryData(syncKeys.active(orgId, store), isActive(run) ? run : null);
+      // Either way the run's stream says `end` once it has stopped (a queued one at once, a running
+      // one at its next checkpoint), and that refreshes the page: keep following it until then.
+      if (isActive(run)) queryClient.setQueryData(syncKeys.active(orgId, store), run);
     },
     // 409: it ended meanwhile; whatever it became, the lists should show it.
     onError: () => queryClient.invalidateQueries({ queryKey: syncKeys.store(orgId, store) }),
