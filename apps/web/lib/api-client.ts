@@ -128,9 +128,24 @@ export interface RequestOptions {
 
 /** Calls the API and returns its parsed JSON (undefined for 204), or throws ApiError. */
 export async function apiFetch<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  return parse<T>(await authorized(path, options));
+}
+
+/**
+ * Opens a streamed answer (server-sent events) with the same token and refresh as apiFetch:
+ * EventSource cannot send the bearer header. Resolves once the headers are in; throws ApiError
+ * for an answer that is not a 2xx.
+ */
+export async function apiStream(path: string, options: Pick<RequestOptions, 'signal'> = {}): Promise<Response> {
+  const res = await authorized(path, options, 'text/event-stream');
+  if (!res.ok || !res.body) throw await toApiError(res);
+  return res;
+}
+
+async function authorized(path: string, options: RequestOptions, accept?: string): Promise<Response> {
   const auth = options.auth ?? true;
   let token = auth ? accessToken : null;
-  let res = await send(path, options, token);
+  let res = await send(path, options, token, accept);
   if (res.status === 401 && auth) {
     if (accessToken !== null && accessToken !== token) {
       // Someone refreshed while this request was in flight: just use their token.
@@ -142,13 +157,13 @@ export async function apiFetch<T>(path: string, options: RequestOptions = {}): P
       return sessionLost(options);
     }
     // A 401 means the request was refused before it did anything, so repeating it is safe.
-    res = await send(path, options, token);
+    res = await send(path, options, token, accept);
     if (res.status === 401) {
       endSession();
       return sessionLost(options);
     }
   }
-  return parse<T>(res);
+  return res;
 }
 
 function sessionLost(options: RequestOptions): never {
@@ -160,8 +175,13 @@ function sessionLost(options: RequestOptions): never {
   });
 }
 
-async function send(path: string, options: RequestOptions, token: string | null): Promise<Response> {
-  const headers = new Headers({ Accept: 'application/json, application/problem+json' });
+async function send(
+  path: string,
+  options: RequestOptions,
+  token: string | null,
+  accept = 'application/json, application/problem+json',
+): Promise<Response> {
+  const headers = new Headers({ Accept: accept });
   if (options.body !== undefined) headers.set('Content-Type', 'application/json');
   if (token) headers.set('Authorization', `Bearer ${token}`);
   try {

@@ -96,7 +96,7 @@ async function streamedBody(
   });
 }
 
-export async function proxyToApi(request: Request, target = apiTarget()): Promise<Response> {
+export async function proxyToApi(request: Request, target = apiTarget(), timeoutMs = TIMEOUT_MS): Promise<Response> {
   const incoming = new URL(request.url);
   // Path and query exactly as requested, trailing slash included (the API's routes end with '/').
   const url = `${target}${incoming.pathname}${incoming.search}`;
@@ -122,6 +122,12 @@ export async function proxyToApi(request: Request, target = apiTarget()): Promis
 
   let cutOff = false;
   const stopUpload = new AbortController();
+  // A timer of our own rather than AbortSignal.timeout: an event stream (a sync's progress) is
+  // meant to outlive it, so its clock stops once the stream's headers are in.
+  const timedOut = new AbortController();
+  const timer = setTimeout(() => timedOut.abort(new DOMException('timed out', 'TimeoutError')), timeoutMs);
+  // Like AbortSignal.timeout, the timer must not keep a stopping server alive.
+  (timer as { unref?: () => void }).unref?.();
   let upstream: Response;
   try {
     const body =
@@ -141,10 +147,12 @@ export async function proxyToApi(request: Request, target = apiTarget()): Promis
       // A redirect is the API's answer to the browser, not something to follow here.
       redirect: 'manual',
       cache: 'no-store',
-      signal: AbortSignal.any([request.signal, stopUpload.signal, AbortSignal.timeout(TIMEOUT_MS)]),
+      signal: AbortSignal.any([request.signal, stopUpload.signal, timedOut.signal]),
     };
     upstream = await fetch(url, init);
+    if (/^text\/event-stream/i.test(upstream.headers.get('content-type') ?? '')) clearTimeout(timer);
   } catch (err) {
+    clearTimeout(timer);
     if (cutOff) return tooLarge();
     if (request.signal.aborted) return problem(499, 'Client Closed Request', 'The request was cancelled.');
     if (err instanceof Error && err.name === 'TimeoutError') {

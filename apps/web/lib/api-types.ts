@@ -76,5 +76,14 @@ export type CatalogQuantities = Schemas['CatalogQuantities'];
 
 /** A store's location with its live product count and the sums of every quantity name stocked there. */
 export type CatalogLocation = Schemas['CatalogLocation'];
-export type StoreSync = Schemas['StoreSync'];
+/** One sync run: its state, phase, progress, counts, cost and errors. */
 export type SyncRun = Schemas['SyncRun'];
+/** A store's sync summary: last run, next scheduled one, freshness, the copy's size. */
+export type StoreSync = Schemas['StoreSync'];
+/**
+ * A `progress` event of GET /api/shopify/sync/runs/{id}/events/. The stream's schema can only say
+ * "text/event-stream", so its two extra fields are named here, as the route describes them.
+ */
+export type SyncProgress = SyncRun & { rate: number; eta_seconds: number | null };
+/** A store as the status lists it: its connection and its sync summary. */
+export type ShopifyStore = ShopifyStatus['stores'][number];

@@ -16,7 +16,7 @@ import {
   Title,
 } from '@mantine/core';
 import type { ReactNode } from 'react';
-import type { ShopifyConnection } from '../../../../../lib/api-types';
+import type { ShopifyStore } from '../../../../../lib/api-types';
 import { formatDate } from '../../../../../lib/invitations';
 import {
   authMethodLabel,
@@ -26,6 +26,7 @@ import {
   webhookColor,
   webhookLabel,
 } from '../../../../../lib/shopify';
+import { StoreSync } from './store-sync';
 
 /** A moment as "3 minutes ago", with the exact date for machines and on hover. */
 function When({ iso }: { iso: string }) {
@@ -56,13 +57,15 @@ const none = (
 );
 
 export function StoreCard({
+  orgId,
   store,
   manager,
   testing,
   onTest,
   onDisconnect,
 }: {
-  store: ShopifyConnection;
+  orgId: string;
+  store: ShopifyStore;
   manager: boolean;
   testing: boolean;
   onTest: () => void;
@@ -211,6 +214,9 @@ export function StoreCard({
             </Text>
           )}
         </Box>
+
+        <Divider />
+        <StoreSync orgId={orgId} store={store} />
 
         {store.scopes.length > 0 && (
           <Box>

@@ -103,6 +103,7 @@ export function StoresSection({
         {status.data.stores.map((store) => (
           <StoreCard
             key={store.id}
+            orgId={orgId}
             store={store}
             manager={manager}
             testing={test.isPending && test.variables === store.id}
