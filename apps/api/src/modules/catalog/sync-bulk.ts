@@ -273,28 +273,13 @@ async function writeRecords(tx: Transaction, rc: RunContext, records: BulkRecord
   rc.count('levels', await upsertLevels(tx, rc.scope, levels));
   // What the export named, for reconciliation (full) and for the children of each product (always).
   if (!cp.firstImport) {
-    await recordSeen(
-      tx,
-      orgId,
-      rc.run.id,
-      'product',
-      products.map((p) => p.gid),
-    );
-    await recordSeen(
-      tx,
-      orgId,
-      rc.run.id,
-      'variant',
-      variants.map((v) => v.gid),
-    );
-    await recordSeen(
-      tx,
-      orgId,
-      rc.run.id,
-      'image',
-      images.map((i) => i.gid),
-    );
-    await recordSeen(tx, orgId, rc.run.id, 'level', levels.map(levelKey));
+    const seen = [
+      ['product', products.map((p) => p.gid)],
+      ['variant', variants.map((v) => v.gid)],
+      ['image', images.map((i) => i.gid)],
+      ['level', levels.map(levelKey)],
+    ] as const;
+    for (const [kind, gids] of seen) await recordSeen(tx, orgId, rc.run.id, kind, gids);
   }
   for (const p of products)
     if (!cp.maxProductUpdatedAt || p.updatedAt > cp.maxProductUpdatedAt) cp.maxProductUpdatedAt = p.updatedAt;
