@@ -56,7 +56,7 @@ export function storeStackFor<Shop extends SimShopBase>(
   };
 }
 
-async function startStoreStack<Shop extends SimShopBase>(
+export async function startStoreStack<Shop extends SimShopBase>(
   store: { domain: string; name: string; products: number; locations?: number },
   seed: number,
 ): Promise<StoreStack<Shop>> {
@@ -117,8 +117,8 @@ export async function register(page: Page, webUrl: string, account: Account): Pr
 
 /** Logs in through the API and connects the shop there, answering what the test needs to call it itself. */
 export async function loginAndConnect(
-  stack: StoreStack<SimShopBase>,
-  account: Account,
+  stack: Pick<StoreStack<SimShopBase>, 'call' | 'shop'>,
+  account: Pick<Account, 'username' | 'password'>,
   domain: string,
 ): Promise<{ token: string; orgId: string; storeId: string }> {
   const login = await stack.call<{ access: string; user: { organization: { id: string } } }>(
