@@ -1,7 +1,7 @@
 'use client';
 
 import { Anchor, AppShell, Box, Burger, Button, Container, Group, NavLink, Stack, Text } from '@mantine/core';
-import { useDisclosure, useMediaQuery } from '@mantine/hooks';
+import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
@@ -32,12 +32,9 @@ function activeHref(pathname: string): string | undefined {
   return matching.sort((a, b) => b.href.length - a.href.length)[0]?.href;
 }
 
-/** Mantine's `sm` breakpoint, where AppShell shows the navbar beside the page. */
-const DESKTOP = '(min-width: 48em)';
-
 /**
  * Everything under /dashboard: waits for the session, sends visitors without one to /login
- * (remembering where they were going), and frames the screens with the header.
+ * (remembering where they were going), and frames the screens with the header and the sidebar.
  */
 export function DashboardShell({ children }: { children: ReactNode }) {
   const router = useRouter();
@@ -45,7 +42,6 @@ export function DashboardShell({ children }: { children: ReactNode }) {
   const session = useSession();
   const logout = useLogout();
   const [navOpened, { toggle: toggleNav, close: closeNav }] = useDisclosure(false);
-  const desktop = useMediaQuery(DESKTOP, true, { getInitialValueInEffect: false });
   const burger = useRef<HTMLButtonElement>(null);
   // Logging out empties the session too; that must land on plain /login, not on "come back here".
   const [leaving, setLeaving] = useState(false);
@@ -150,34 +146,37 @@ export function DashboardShell({ children }: { children: ReactNode }) {
           </Group>
         </AppShell.Header>
 
-        <AppShell.Navbar p="sm" component="nav" aria-label="Main" id="main-navigation">
-          {/* On a phone the closed drawer is only moved off-screen: it is unmounted instead, or
-              keyboards and screen readers would walk through a second, invisible navigation. */}
-          {(desktop || navOpened) && (
-            <Stack gap={4}>
-              {!desktop && (
-                <>
-                  <Text size="sm" c="dimmed" px="sm">
-                    Logged in as <strong>{user.username}</strong>
-                  </Text>
-                  <Box px="sm" pb="sm">
-                    <OrgSwitcher user={user} width="100%" />
-                  </Box>
-                </>
-              )}
-              {NAV.map((item) => (
-                <NavLink
-                  key={item.href}
-                  component={Link}
-                  href={item.href}
-                  label={item.label}
-                  active={item.href === current}
-                  aria-current={item.href === current ? 'page' : undefined}
-                  onClick={closeNav}
-                />
-              ))}
-            </Stack>
-          )}
+        <AppShell.Navbar
+          p="sm"
+          component="nav"
+          aria-label="Main"
+          id="main-navigation"
+          // On a phone the closed drawer is only moved off-screen: hidden as well (in CSS, so it
+          // holds at once when the window narrows), or keyboards and screen readers would walk
+          // through an invisible navigation.
+          className={navOpened ? undefined : classes.closedOnPhone}
+        >
+          <Stack gap={4}>
+            <Box hiddenFrom="sm">
+              <Text size="sm" c="dimmed" px="sm">
+                Logged in as <strong>{user.username}</strong>
+              </Text>
+              <Box px="sm" pb="sm">
+                <OrgSwitcher user={user} width="100%" />
+              </Box>
+            </Box>
+            {NAV.map((item) => (
+              <NavLink
+                key={item.href}
+                component={Link}
+                href={item.href}
+                label={item.label}
+                active={item.href === current}
+                aria-current={item.href === current ? 'page' : undefined}
+                onClick={closeNav}
+              />
+            ))}
+          </Stack>
         </AppShell.Navbar>
 
         <AppShell.Main id="main-content" tabIndex={-1} className={classes.main}>
