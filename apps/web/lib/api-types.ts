@@ -40,6 +40,10 @@ export type Page<T> = Omit<Answer<'/api/team/members/', 'get', 200>, 'results'> 
 
 export type Member = Schemas['Member'];
 
+/** What the settings hub's profile form sends: the new email and/or username, and the password. */
+export type ProfileChange = RequestBody<'/api/auth/me/', 'patch'>;
+export type Organization = Schemas['Organization'];
+
 /**
  * `invitation_url` is the link to send. The API stores only a hash of the token, so a list may not
  * be able to rebuild it: the answer to the creating POST always has it (with `token`).

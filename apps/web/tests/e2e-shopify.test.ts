@@ -73,7 +73,7 @@ it('connects a store, then counts a failed reconnect with a wrong token on it', 
   await textbox(page, 'Organization name').press('Enter');
   await page.waitForURL(`${webUrl}/dashboard`);
 
-  await page.getByRole('link', { name: 'Shopify', exact: true }).click();
+  await page.getByRole('link', { name: 'Stores', exact: true }).click();
   await page.waitForURL(`${webUrl}/dashboard/settings/integrations/shopify`);
   await page.getByText('No stores connected yet').waitFor();
   await snap(page, '1-empty');
@@ -128,7 +128,7 @@ it('connects a store, then counts a failed reconnect with a wrong token on it', 
   // The dashboard summarises the stores.
   await page.getByRole('link', { name: 'Dashboard' }).click();
   await expect.poll(() => page.getByTestId('stores-summary').textContent()).toBe('1 of 1 store connected.');
-  await page.getByRole('link', { name: 'Shopify' }).first().click();
+  await page.getByRole('link', { name: 'Stores', exact: true }).click();
   await card.waitFor();
 
   await card.getByRole('button', { name: 'Disconnect E2E Store' }).click();

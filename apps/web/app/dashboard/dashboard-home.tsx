@@ -12,6 +12,7 @@ import { roleLabel } from '../../lib/invitations';
 import { useLocations } from '../../lib/locations';
 import { LOW_STOCK_THRESHOLD, PRODUCT_STATUSES, statusColor, statusLabel, useProductCount } from '../../lib/products';
 import { SHOPIFY_SETTINGS, stateColor, stateLabel, storeLabel, useShopifyStatus } from '../../lib/shopify';
+import { SetupChecklist } from './setup-checklist';
 
 const count = new Intl.NumberFormat();
 
@@ -295,6 +296,8 @@ export function DashboardHome() {
           You are working in <strong>{user.organization.name}</strong> as {roleLabel[user.role] ?? user.role}.
         </Text>
       </div>
+
+      <SetupChecklist user={user} />
 
       <Catalog orgId={user.organization.id} />
 

@@ -6,6 +6,7 @@ import { AppError } from '../../http/errors.ts';
 import { email, errorResponses, text, uuidParam } from '../../http/schemas.ts';
 import { type AccountsContext, login, me, register, switchOrganization } from './accounts.service.ts';
 import { acceptInvitation, describeInvitation } from './invitations.service.ts';
+import { renameOrganization, updateProfile } from './profile.service.ts';
 import { ROLES } from './schema.ts';
 import { revokeAllSessions, revokeRefreshToken, rotateRefreshToken } from './sessions.service.ts';
 import { REFRESH_TOKEN_TTL_SECONDS } from './tokens.ts';
@@ -65,6 +66,25 @@ const loginBody = z
     message: 'Send "email" or "username" with the password.',
     path: ['email'],
   });
+
+const profileBody = z
+  .object({
+    email: email.optional(),
+    username: username.optional(),
+    current_password: text(256, 'The current password').min(1, 'Enter your current password.'),
+  })
+  .strict();
+
+const organizationBody = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1, 'Enter an organization name.')
+      .max(100, 'The organization name must be at most 100 characters.')
+      .refine((v) => !v.includes('\u0000'), 'The organization name contains a NUL character.'),
+  })
+  .strict();
 
 const optionalRefreshBody = z.object({ refresh: refreshToken.optional() }).strict().optional();
 
@@ -213,6 +233,51 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
       const auth = authOf(request);
       return me(app.db, auth.userId, auth.orgId);
     },
+  );
+
+  app.patch(
+    '/api/auth/me/',
+    {
+      preHandler: requireAuth,
+      schema: {
+        tags,
+        summary: 'Change your email or username; needs your current password',
+        description:
+          'A wrong password is counted by the login limits. A taken username is refused; a taken email is not ' +
+          '(docs/decisions/0009): the account then shares the address without owning it.',
+        security: [{ bearer: [] }],
+        body: profileBody,
+        response: { 200: userSchema, ...errorResponses(400, 401, 413, 429) },
+      },
+    },
+    async (request) => {
+      const { current_password, ...change } = request.body;
+      return updateProfile(
+        app.db,
+        app.config.login,
+        authOf(request),
+        { ...change, currentPassword: current_password },
+        { address: request.ip, log: request.log },
+      );
+    },
+  );
+
+  app.patch(
+    '/api/organization/',
+    {
+      preHandler: requireAuth,
+      schema: {
+        tags: ['organization'],
+        summary: 'Rename the active organization (owners and admins)',
+        security: [{ bearer: [] }],
+        body: organizationBody,
+        response: {
+          200: z.object({ id: z.string(), name: z.string() }).meta({ id: 'Organization' }),
+          ...errorResponses(400, 401, 403, 413),
+        },
+      },
+    },
+    async (request) => renameOrganization(app.db, authOf(request), request.body.name),
   );
 
   app.post(

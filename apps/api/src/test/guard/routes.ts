@@ -31,8 +31,9 @@ export interface RouteGuard {
   /** Body fields that may be left out (so leaving them out is not bad input). */
   optional?: string[];
   /**
-   * Query parameters that take any text (searched or compared literally, so SQL or markup in them
-   * is a valid value): only what no text may hold (NUL, an unbounded length) is hostile for them.
+   * Query parameters and body fields that take any text (searched, compared or stored literally, so
+   * SQL or markup in them is a valid value): only what no text may hold (NUL, an unbounded length)
+   * is hostile for them.
    */
   freeText?: string[];
   /** Tables a refused request is meant to write to, and why (e.g. failed logins are counted). */
@@ -242,6 +243,62 @@ export const ROUTES: Record<string, RouteGuard> = {
       },
     },
     valid: () => ({ auth: true }),
+  },
+  'PATCH /api/auth/me/': {
+    isolation: {
+      async probe(app, w) {
+        // The account changed is the token's: B's owner stays as it was, whatever A sends.
+        const before = await app.inject({ method: 'GET', url: '/api/auth/me/', headers: w.B.owner.auth });
+        const res = await app.inject({
+          method: 'PATCH',
+          url: '/api/auth/me/',
+          headers: w.A.member.auth,
+          payload: {
+            username: `renamed${Date.now()}`,
+            current_password: w.A.member.password,
+            user_id: w.B.owner.user.id,
+          },
+        });
+        expect(res.statusCode, res.body).toBe(400);
+        const after = await app.inject({ method: 'GET', url: '/api/auth/me/', headers: w.B.owner.auth });
+        expect(after.body).toBe(before.body);
+      },
+    },
+    valid: (w) => ({ auth: true, body: { username: `renamed${Date.now()}`, current_password: w.A.owner.password } }),
+    records: { tables: ['login_failures'], why: 'a wrong current password counts towards the login limits' },
+  },
+  'PATCH /api/organization/': {
+    isolation: {
+      async probe(app, w) {
+        const nameOf = async (orgId: string) =>
+          (
+            (await app.db.execute(sql`select name from organizations where id = ${orgId}`)).rows[0] as {
+              name: string;
+            }
+          ).name;
+        const before = await nameOf(w.B.orgId);
+        const res = await app.inject({
+          method: 'PATCH',
+          url: '/api/organization/',
+          headers: w.A.owner.auth,
+          payload: { name: 'Renamed by A' },
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        expect(json(res).id).toBe(w.A.orgId);
+        expect(await nameOf(w.B.orgId)).toBe(before);
+        // A's member may not rename even their own organization.
+        const member = await app.inject({
+          method: 'PATCH',
+          url: '/api/organization/',
+          headers: w.A.member.auth,
+          payload: { name: 'Renamed by a member' },
+        });
+        expect(member.statusCode).toBe(403);
+        expect(await nameOf(w.A.orgId)).toBe('Renamed by A');
+      },
+    },
+    valid: () => ({ auth: true, body: { name: 'Org A renamed' } }),
+    freeText: ['name'],
   },
   'POST /api/auth/switch-organization/': {
     isolation: {
