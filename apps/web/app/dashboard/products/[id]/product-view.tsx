@@ -269,7 +269,7 @@ function Variants({ variants, currency }: { variants: CatalogVariant[]; currency
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Variant</Table.Th>
-            <Table.Th>SKU</Table.Th>
+            <Table.Th visibleFrom="sm">SKU</Table.Th>
             <Table.Th visibleFrom="sm">Barcode</Table.Th>
             <Table.Th ta="right">Price</Table.Th>
             <Table.Th ta="right" visibleFrom="sm">
@@ -285,7 +285,7 @@ function Variants({ variants, currency }: { variants: CatalogVariant[]; currency
                 {v.title}
                 <PhoneOnlyDetails variant={v} currency={currency} />
               </Table.Td>
-              <Table.Td style={{ overflowWrap: 'anywhere' }} data-testid="variant-sku">
+              <Table.Td visibleFrom="sm" style={{ overflowWrap: 'anywhere' }} data-testid="variant-sku">
                 {v.sku ?? '—'}
               </Table.Td>
               <Table.Td visibleFrom="sm">{v.barcode ?? '—'}</Table.Td>
@@ -305,6 +305,7 @@ function Variants({ variants, currency }: { variants: CatalogVariant[]; currency
 /** What the columns hidden on phones hold, under the variant's name there, so a phone loses nothing. */
 function PhoneOnlyDetails({ variant, currency }: { variant: CatalogVariant; currency: string | null | undefined }) {
   const details = [
+    variant.sku ? `SKU ${variant.sku}` : null,
     variant.barcode ? `Barcode ${variant.barcode}` : null,
     variant.compare_at_price ? `Compare at ${formatMoney(variant.compare_at_price, currency)}` : null,
   ].filter(Boolean);

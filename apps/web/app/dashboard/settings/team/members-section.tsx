@@ -148,7 +148,12 @@ export function MembersSection({ user, manager }: { user: User; manager: boolean
                         onChange={(value) => value && onRoleChange(member, value as Role)}
                       />
                     ) : (
-                      <Badge variant="light" color={member.role === 'owner' ? 'indigo' : 'gray'}>
+                      // A phone's narrow column would otherwise cut the word to "Own…".
+                      <Badge
+                        variant="light"
+                        color={member.role === 'owner' ? 'indigo' : 'gray'}
+                        style={{ minWidth: 'max-content' }}
+                      >
                         {roleLabel[member.role] ?? member.role}
                       </Badge>
                     )}
