@@ -90,6 +90,14 @@ it('sorts from header buttons with aria-sort, opens products through real links,
     expect(await row.getByRole('link').first().getAttribute('href')).toMatch(/^\/dashboard\/products\/[\w-]+$/);
   }
 
+  // A tablet: the table without its Vendor, Type, Variants and Updated columns; their values under the title.
+  await page.setViewportSize({ width: 800, height: 1000 });
+  expect(await table.getByRole('columnheader', { name: 'Vendor' }).isVisible()).toBe(false);
+  expect(await table.getByTestId('product-row').first().getByRole('cell').nth(1).innerText()).toMatch(
+    /\d+ variants? · .*updated /,
+  );
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(800);
+
   // A phone: one filter set, folded behind a button that counts it; the first products in view.
   await page.setViewportSize(VIEWPORTS.phone);
   await page.goto(`${webUrl}/dashboard/products?status=draft`);

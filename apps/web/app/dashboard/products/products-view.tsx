@@ -376,6 +376,7 @@ function ProductTable({
                 </Anchor>
                 <DeletedBadge product={p} />
               </Group>
+              <FoldedColumns product={p} />
             </Table.Td>
             <Table.Td>
               <Badge color={statusColor[p.status]} variant="light">
@@ -400,6 +401,21 @@ function ProductTable({
         ))}
       </Table.Tbody>
     </Table>
+  );
+}
+
+/** What the columns hidden at narrower widths hold, under the title there, so no width loses it. */
+function FoldedColumns({ product }: { product: CatalogProduct }) {
+  const variants = `${product.variants_count} ${product.variants_count === 1 ? 'variant' : 'variants'}`;
+  return (
+    <Text size="xs" c="dimmed" hiddenFrom="lg">
+      {/* Vendor and variants have their columns from md, type and updated from lg. */}
+      <Text span inherit hiddenFrom="md">
+        {[product.vendor, variants].filter(Boolean).join(' · ')} ·{' '}
+      </Text>
+      {product.product_type ? `${product.product_type} · ` : ''}updated{' '}
+      <time dateTime={product.shopify_updated_at}>{formatRelative(product.shopify_updated_at)}</time>
+    </Text>
   );
 }
 
