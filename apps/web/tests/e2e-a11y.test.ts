@@ -93,6 +93,7 @@ it('sorts from header buttons with aria-sort, opens products through real links,
   // A tablet: the table without its Vendor, Type, Variants and Updated columns; their values under the title.
   await page.setViewportSize({ width: 800, height: 1000 });
   expect(await table.getByRole('columnheader', { name: 'Vendor' }).isVisible()).toBe(false);
+  // biome-ignore lint/performance/useDomNodeTextContent: what is shown is the point; textContent includes hidden text.
   expect(await table.getByTestId('product-row').first().getByRole('cell').nth(1).innerText()).toMatch(
     /\d+ variants? · .*updated /,
   );
