@@ -72,16 +72,19 @@ describe('asking for a reset', () => {
       await askReset(email);
       return performance.now() - start;
     };
-    const rounds = 6;
-    let existing = 0;
-    let missing = 0;
-    for (let i = 0; i < rounds; i++) {
-      existing += await time(user.email);
-      missing += await time(`nobody-${i}-${Date.now()}@example.com`);
+    const existing: number[] = [];
+    const missing: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      // Drained in between, so one's mail is not sent during the other's measurement.
+      existing.push(await time(user.email));
+      await t.app.mailer.drain();
+      missing.push(await time(`nobody-${i}-${Date.now()}@example.com`));
+      await t.app.mailer.drain();
     }
-    await t.app.mailer.drain();
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     // Both are one rate-limit transaction; a lookup, a token and mail would be several more.
-    expect(Math.abs(existing - missing) / rounds).toBeLessThan(25);
+    // Loose, for shared machines: a lookup-then-mail path would differ by far more.
+    expect(Math.abs(median(existing) - median(missing))).toBeLessThan(Math.max(20, median(missing)));
   });
 
   it('stores the reset message in the outbox of every organization the user belongs to', async () => {
