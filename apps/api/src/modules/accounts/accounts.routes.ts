@@ -102,12 +102,13 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
     loginLimits: app.config.login,
     registrationLimits: app.config.registration,
   };
-  const resetCtx: PasswordResetContext = {
+  // Read per request, as invitations read it: the web's origin may be settled after boot (tests).
+  const resetCtx = (): PasswordResetContext => ({
     db: app.db,
     mailer: app.mailer,
     publicWebUrl: app.config.publicWebUrl,
     limits: app.config.passwordReset,
-  };
+  });
   const tags = ['auth'];
 
   app.post(
@@ -264,7 +265,7 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await requestPasswordReset(resetCtx, request.body.email, request.ip);
+      await requestPasswordReset(resetCtx(), request.body.email, request.ip);
       return reply.code(202).send({ detail: RESET_REQUESTED });
     },
   );
