@@ -75,15 +75,17 @@ export function PasswordField({ value, onChange, owner, ...props }: PasswordFiel
 
   const checks = dictionaryFreeChecks(value, owner);
   const userInputs = [owner.email, owner.username, owner.email?.split('@')[0]].filter((v): v is string => !!v);
+  // A reset link does not say whose account it is: the server checks that rule when it is saved.
+  const ownerKnown = userInputs.length > 0;
   const strength = estimate && value ? estimate(value, userInputs) : null;
   const rules: { key: keyof typeof PASSWORD_RULE_TEXT; ok: boolean | null }[] = [
     { key: 'length', ok: checks.length },
     { key: 'numeric', ok: checks.numeric },
     { key: 'common', ok: value ? (strength ? !strength.common : null) : false },
-    { key: 'personal', ok: checks.personal },
+    { key: 'personal', ok: ownerKnown ? checks.personal : null },
   ];
   const score = strength?.score ?? 0;
-  const acceptable = rules.every((r) => r.ok) && score >= 2;
+  const acceptable = rules.every((r) => r.ok !== false) && score >= 2;
 
   return (
     <Stack gap={6}>
@@ -111,11 +113,12 @@ export function PasswordField({ value, onChange, owner, ...props }: PasswordFiel
           <List.Item
             key={rule.key}
             c={rule.ok ? 'teal' : 'dimmed'}
-            data-ok={rule.ok ? 'true' : 'false'}
-            icon={<span aria-hidden="true">{rule.ok ? '✓' : '○'}</span>}
+            data-ok={rule.ok === null ? 'unknown' : String(rule.ok)}
+            icon={<span aria-hidden="true">{rule.ok ? '✓' : rule.ok === null ? '·' : '○'}</span>}
           >
             {PASSWORD_RULE_TEXT[rule.key]}
-            <VisuallyHidden>{rule.ok ? ' (met)' : ' (not met yet)'}</VisuallyHidden>
+            {rule.ok === null && rule.key === 'personal' ? ' (checked when you save)' : ''}
+            <VisuallyHidden>{rule.ok ? ' (met)' : rule.ok === null ? '' : ' (not met yet)'}</VisuallyHidden>
           </List.Item>
         ))}
       </List>

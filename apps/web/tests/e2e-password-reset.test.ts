@@ -31,6 +31,7 @@ const field = (page: Page, name: string) => page.getByRole('textbox', { name, ex
 const ownerPassword = 'Cobalt-Orchard-Signal-47!';
 const memberPassword = 'Velvet-Canyon-Harbor-83';
 const newPassword = 'Lantern-Quartz-Meadow-29';
+const changedPassword = 'Saddle-Copper-Orchid-58';
 const memberEmail = 'relay.member@relay.example';
 
 async function post<T>(path: string, body: unknown, token?: string): Promise<T> {
@@ -152,6 +153,37 @@ it('a member resets a forgotten password through the link the owner finds in the
       .waitFor();
     await logIn(member, 'relaymember', newPassword);
     await member.waitForURL(`${web.webUrl}/dashboard`);
+
+    // Logged in, the member changes the password on the security page: other sessions end, this one stays.
+    const elsewhere = await post<{ refresh: string }>('/api/auth/login/', {
+      username: 'relaymember',
+      password: newPassword,
+    });
+    await member.goto(`${web.webUrl}/dashboard/settings/security`);
+    await member.getByRole('textbox', { name: 'Current password' }).fill(newPassword);
+    await field(member, 'New password').fill(changedPassword);
+    await member
+      .getByTestId('password-strength-label')
+      .getByText(/Strength: (Strong|Very strong)/)
+      .waitFor();
+    await member.getByRole('button', { name: 'Change password' }).click();
+    await member.getByText(/Your password was changed/).waitFor();
+    const refreshed = await fetch(`${api.url}/api/token/refresh/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh: elsewhere.refresh }),
+    });
+    expect(refreshed.status).toBe(401);
+    await member.reload();
+    await member.getByRole('heading', { name: 'Security', exact: true }).waitFor();
+
+    // Log out everywhere ends this session too.
+    await member.getByRole('button', { name: 'Log out everywhere' }).click();
+    await member.getByRole('dialog').getByRole('button', { name: 'Log out everywhere' }).click();
+    // The dashboard sends a tab without a session to /login (with ?next=).
+    await member.waitForURL(/\/login/);
+    await member.goto(`${web.webUrl}/dashboard`);
+    await member.waitForURL(/\/login/);
 
     // The used link asks for a new one.
     await member.goto(href);
