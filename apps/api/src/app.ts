@@ -27,6 +27,8 @@ import { teamRoutes } from './modules/accounts/team.routes.ts';
 import { jwtKey } from './modules/accounts/tokens.ts';
 import { catalogRoutes } from './modules/catalog/products.routes.ts';
 import { syncRoutes } from './modules/catalog/sync.routes.ts';
+import { mailRoutes } from './modules/mail/mail.routes.ts';
+import { createMailer, type Mailer } from './modules/mail/mailer.ts';
 import type { ShopifyClient } from './modules/shopify/client.ts';
 import { shopifyConnectionsRoutes } from './modules/shopify/connections.routes.ts';
 import { createShopifyContext, type ShopifyContext } from './modules/shopify/context.ts';
@@ -41,6 +43,8 @@ declare module 'fastify' {
     registeredRoutes: RegisteredRoute[];
     /** The process's one Shopify context (one client, so one view of each shop's throttle). */
     shopify: ShopifyContext;
+    /** SMTP when SMTP_URL is set, else each organization's outbox (docs/decisions/0015). */
+    mailer: Mailer;
   }
 }
 
@@ -100,6 +104,16 @@ export async function buildApp({ config, db, logger, shopifyClient, boss }: AppO
   app.decorate('registeredRoutes', routes);
   app.decorate('shopify', createShopifyContext({ db, config, client: shopifyClient, jobs: boss }));
   registerErrorHandling(app);
+  const mailer = createMailer({ db, config, log: app.log });
+  app.decorate('mailer', mailer);
+  // Mail still being sent finishes before the pool it writes to closes.
+  app.addHook('onClose', () => mailer.close());
+  if (!config.debug && !config.mail.smtpUrl) {
+    app.log.warn(
+      { event: 'mail_outbox_only' },
+      'SMTP_URL is not set: no mail is sent; password-reset and invitation messages go to the organizations’ outbox only',
+    );
+  }
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -155,6 +169,7 @@ export async function buildApp({ config, db, logger, shopifyClient, boss }: AppO
   await app.register(shopifyWebhookRoutes());
   await app.register(catalogRoutes);
   await app.register(syncRoutes);
+  await app.register(mailRoutes);
 
   // Fastify answers 404 for a known path with an unknown method; HTTP says 405 with Allow.
   app.setNotFoundHandler((request, reply) => {

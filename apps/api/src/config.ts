@@ -71,6 +71,14 @@ const envSchema = z.object({
   REGISTRATION_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3600),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).default(900),
   TRUST_PROXY: trustProxy.default([]),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.com:587')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('InvPro360 <no-reply@localhost>'),
+  PASSWORD_RESET_MAX_PER_EMAIL: z.coerce.number().int().min(1).default(3),
+  PASSWORD_RESET_MAX_PER_ADDRESS: z.coerce.number().int().min(1).default(10),
+  PASSWORD_RESET_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3600),
 });
 
 export interface EncryptionKey {
@@ -112,6 +120,10 @@ export interface Config {
    * them from its socket; or a count of hops, or the listed proxies besides loopback.
    */
   trustProxy: TrustProxy;
+  /** Without an SMTP URL, mail lands in each organization's outbox table (docs/decisions/0015). */
+  mail: { smtpUrl: string | undefined; from: string };
+  /** Reset requests per email and per client address and window (each may send a message). */
+  passwordReset: { maxPerEmail: number; maxPerAddress: number; windowSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -223,5 +235,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     trustProxy: env.TRUST_PROXY,
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    passwordReset: {
+      maxPerEmail: env.PASSWORD_RESET_MAX_PER_EMAIL,
+      maxPerAddress: env.PASSWORD_RESET_MAX_PER_ADDRESS,
+      windowSeconds: env.PASSWORD_RESET_WINDOW_SECONDS,
+    },
   };
 }

@@ -53,6 +53,12 @@ export type Invitation = Schemas['Invitation'];
 /** The public view of an invitation, readable without logging in. */
 export type InvitationPreview = Answer<'/api/auth/invitations/{token}/', 'get', 200>;
 
+/** A message the API kept in the organization's outbox instead of sending it (no SMTP_URL). */
+export type OutboxMessageSummary = Schemas['OutboxMessageSummary'];
+export type OutboxMessage = Schemas['OutboxMessage'];
+/** The outbox list: a page plus how this server delivers mail (`smtp` keeps nothing). */
+export type OutboxPage = Answer<'/api/mail/outbox/', 'get', 200>;
+
 /** RFC 9457 problem details, plus per-field validation messages. */
 export type Problem = Schemas['Problem'];
 

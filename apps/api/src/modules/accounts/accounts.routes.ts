@@ -4,8 +4,14 @@ import { z } from 'zod';
 import { authOf, requireAuth } from '../../http/auth.ts';
 import { AppError } from '../../http/errors.ts';
 import { email, errorResponses, text, uuidParam } from '../../http/schemas.ts';
-import { type AccountsContext, login, me, register, switchOrganization } from './accounts.service.ts';
+import { type AccountsContext, changePassword, login, me, register, switchOrganization } from './accounts.service.ts';
 import { acceptInvitation, describeInvitation } from './invitations.service.ts';
+import {
+  confirmPasswordReset,
+  type PasswordResetContext,
+  RESET_REQUESTED,
+  requestPasswordReset,
+} from './password-reset.service.ts';
 import { renameOrganization, updateProfile } from './profile.service.ts';
 import { ROLES } from './schema.ts';
 import { revokeAllSessions, revokeRefreshToken, rotateRefreshToken } from './sessions.service.ts';
@@ -116,6 +122,13 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
     loginLimits: app.config.login,
     registrationLimits: app.config.registration,
   };
+  // Read per request, as invitations read it: the web's origin may be settled after boot (tests).
+  const resetCtx = (): PasswordResetContext => ({
+    db: app.db,
+    mailer: app.mailer,
+    publicWebUrl: app.config.publicWebUrl,
+    limits: app.config.passwordReset,
+  });
   const tags = ['auth'];
 
   app.post(
@@ -301,6 +314,69 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
       );
       setRefreshCookie(request, reply, session.refresh);
       return session;
+    },
+  );
+
+  app.post(
+    '/api/auth/password-reset/',
+    {
+      schema: {
+        tags,
+        summary: 'Ask for a password-reset link by email',
+        description:
+          'Always 202 with the same body, whether or not an account uses the address: the link is sent (or kept in the outbox) after the answer.',
+        body: z.object({ email }).strict(),
+        response: { 202: z.object({ detail: z.string() }), ...errorResponses(400, 429) },
+      },
+    },
+    async (request, reply) => {
+      await requestPasswordReset(resetCtx(), request.body.email, request.ip);
+      return reply.code(202).send({ detail: RESET_REQUESTED });
+    },
+  );
+
+  app.post(
+    '/api/auth/password-reset/confirm/',
+    {
+      schema: {
+        tags,
+        summary: 'Set a new password with the token of a reset link; every session of the account ends',
+        body: z
+          .object({
+            token: z.string().max(200, 'A reset token is the part of the link after /reset-password/.'),
+            password,
+          })
+          .strict(),
+        response: { 204: z.null(), ...errorResponses(400) },
+      },
+    },
+    async (request, reply) => {
+      await confirmPasswordReset(app.db, request.body.token, request.body.password);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/auth/password/',
+    {
+      preHandler: requireAuth,
+      schema: {
+        tags,
+        summary: 'Change your password; every other session ends',
+        description: 'A wrong current password is a 400 and counts as a failed login.',
+        security: [{ bearer: [] }],
+        body: z.object({ current_password: password, new_password: password }).strict(),
+        response: { 204: z.null(), ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (request, reply) => {
+      await changePassword(
+        ctx,
+        authOf(request),
+        { currentPassword: request.body.current_password, newPassword: request.body.new_password },
+        request.ip,
+      );
+      return reply.code(204).send(null);
     },
   );
 

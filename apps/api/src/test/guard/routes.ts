@@ -334,6 +334,65 @@ export const ROUTES: Record<string, RouteGuard> = {
     },
     valid: (w) => ({ auth: true, params: { token: w.A.invitation.token } }),
   },
+  'POST /api/auth/password-reset/': {
+    isolation: {
+      async probe(app, w) {
+        // B's member's reset link lands in B's outbox only: A's owner never sees it.
+        const res = await app.inject({
+          method: 'POST',
+          url: '/api/auth/password-reset/',
+          payload: { email: w.B.member.email },
+        });
+        expect(res.statusCode, res.body).toBe(202);
+        await app.mailer.drain();
+        const a = await app.inject({ method: 'GET', url: '/api/mail/outbox/?page_size=250', headers: w.A.owner.auth });
+        expect(a.body).not.toContain(w.B.member.email);
+        const b = await app.inject({ method: 'GET', url: '/api/mail/outbox/?page_size=250', headers: w.B.owner.auth });
+        expect(b.body).toContain(w.B.member.email);
+      },
+    },
+    valid: (w) => ({ auth: false, body: { email: w.A.member.email } }),
+  },
+  'POST /api/auth/password-reset/confirm/': {
+    isolation: { none: 'acts only on the account of the presented token' },
+    valid: () => ({
+      auth: false,
+      body: { token: 'A'.repeat(43), password: 'violet-harbour-tractor-93' },
+    }),
+  },
+  'POST /api/auth/password/': {
+    isolation: { none: 'changes only the logged-in user’s own password' },
+    // A wrong current password: every hostile variant must then change nothing but the failure count.
+    valid: () => ({
+      auth: true,
+      body: { current_password: 'not-the-current-password', new_password: 'violet-harbour-tractor-94' },
+    }),
+    records: { tables: ['login_failures'], why: 'a wrong current password counts as a failed login' },
+  },
+  'GET /api/mail/outbox/': {
+    isolation: {
+      async probe(app, w) {
+        const res = await app.inject({
+          method: 'GET',
+          url: '/api/mail/outbox/?page_size=250',
+          headers: w.A.owner.auth,
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        const ids = json(res).results.map((m: { id: string }) => m.id);
+        expect(ids).toContain(w.A.mail.id);
+        expect(ids).not.toContain(w.B.mail.id);
+        expect(res.body).not.toContain(w.B.invitation.email);
+      },
+    },
+    valid: () => ({ auth: true, query: { page: '1', page_size: '10' } }),
+  },
+  'GET /api/mail/outbox/:id/': {
+    isolation: {
+      probe: (app, w) =>
+        expectNotFound(app, { method: 'GET', url: `/api/mail/outbox/${w.B.mail.id}/`, headers: w.A.owner.auth }),
+    },
+    valid: (w) => ({ auth: true, params: { id: w.A.mail.id } }),
+  },
   'GET /api/team/members/': {
     isolation: {
       async probe(app, w) {

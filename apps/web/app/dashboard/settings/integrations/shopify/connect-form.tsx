@@ -19,6 +19,7 @@ import {
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
+import { visibilityToggleProps } from '../../../../../components/password-field';
 import { applyApiErrors } from '../../../../../lib/form-errors';
 import { useConnectStore, useStartOauthInstall } from '../../../../../lib/shopify';
 
@@ -181,6 +182,7 @@ export function ConnectForm({ orgId, oauthAvailable }: { orgId: string; oauthAva
                   {...form.getInputProps('api_key')}
                 />
                 <PasswordInput
+                  {...visibilityToggleProps}
                   label="API Secret"
                   required
                   autoComplete="new-password"
@@ -188,6 +190,7 @@ export function ConnectForm({ orgId, oauthAvailable }: { orgId: string; oauthAva
                   {...form.getInputProps('api_secret')}
                 />
                 <PasswordInput
+                  {...visibilityToggleProps}
                   label="Access Token"
                   description="Optional. Leave empty for Dev Dashboard apps using client credentials: the API key and secret are then enough."
                   placeholder="shpat_…"
