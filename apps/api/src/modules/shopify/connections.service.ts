@@ -2,9 +2,9 @@ import { missingScopes, normalizeShopDomain } from '@invpro/contract';
 import { newId } from '../../db/ids.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { AppError } from '../../http/errors.ts';
-import { QUEUES, sendInTransaction } from '../../jobs/boss.ts';
 import { assertCanManageTeam, assertMember } from '../accounts/team.service.ts';
 import { membershipOf } from '../accounts/users.queries.ts';
+import { startSyncOnConnect } from '../catalog/sync.service.ts';
 import { ShopifyError } from './client.ts';
 import {
   type ConnectionRow,
@@ -208,6 +208,7 @@ export async function saveTestedConnection(
     lastCheckedAt: new Date(),
     connectedAt: new Date(),
     lastError: null,
+    lastErrorAt: null,
     updatedAt: new Date(),
   };
   const existing = await withTenant(ctx.db, actor.orgId, (tx) => findConnectionByShop(tx, actor.orgId, shop));
@@ -215,16 +216,14 @@ export async function saveTestedConnection(
   await withTenant(ctx.db, actor.orgId, async (tx) => {
     await upsertTestedConnection(tx, { orgId: actor.orgId, id, shopDomain: shop, connectedBy: actor.userId, values });
     await scheduleTokenRenewal(ctx, tx, { orgId: actor.orgId, id, tokenExpiresAt: credentials.tokenExpiresAt ?? null });
-    // The store's first sync starts now; each scheduled sync queues the next.
-    if (ctx.jobs) {
-      await sendInTransaction(
-        tx,
-        ctx.jobs,
-        QUEUES.catalogSchedule.name,
-        { org_id: actor.orgId, connection_id: id },
-        { singletonKey: id },
-      );
-    }
+    // A sync starts now (the copy a reconnected store kept is brought up to date); each scheduled
+    // sync queues the next.
+    await startSyncOnConnect(ctx, tx, {
+      orgId: actor.orgId,
+      connectionId: id,
+      userId: actor.userId,
+      reconcile: existing?.state !== 'connected',
+    });
   });
   await registerWebhooks(ctx, actor.orgId, id, shop, accessToken);
   return id;
