@@ -41,8 +41,10 @@ interface Run {
   trigger: string;
 }
 
-const call = async (method: 'GET' | 'POST', url: string, payload?: unknown) =>
-  t.app.inject({ method, url, headers: owner.auth, ...(payload === undefined ? {} : { payload }) });
+const call = (method: 'GET' | 'POST', url: string, payload?: object) =>
+  payload === undefined
+    ? t.app.inject({ method, url, headers: owner.auth })
+    : t.app.inject({ method, url, headers: owner.auth, payload });
 
 const activeRuns = async (store: string): Promise<Run[]> =>
   json(await call('GET', `/api/shopify/sync/runs/?store=${store}&state=queued,running`)).results;

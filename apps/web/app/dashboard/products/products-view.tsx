@@ -304,6 +304,16 @@ function DeletedBadge({ product }: { product: CatalogProduct }) {
   );
 }
 
+/** Kept products of a store that no longer syncs: browsable, but no longer kept up to date. */
+function StoreGoneBadge({ store }: { store: ShopifyConnection | undefined }) {
+  if (store?.state !== 'disconnected' && store?.state !== 'uninstalled') return null;
+  return (
+    <Badge color="gray" variant="outline" size="sm" data-testid="store-gone">
+      {store.state === 'disconnected' ? 'From a disconnected store' : 'Store uninstalled'}
+    </Badge>
+  );
+}
+
 function ProductTable({
   products,
   stores,
@@ -347,6 +357,7 @@ function ProductTable({
                   {p.title}
                 </Anchor>
                 <DeletedBadge product={p} />
+                <StoreGoneBadge store={stores.get(p.store)} />
               </Group>
             </Table.Td>
             <Table.Td>
@@ -398,6 +409,7 @@ function ProductCards({ products, stores }: { products: CatalogProduct[]; stores
                   {statusLabel[p.status]}
                 </Badge>
                 <DeletedBadge product={p} />
+                <StoreGoneBadge store={stores.get(p.store)} />
               </Group>
               <Text size="xs" c="dimmed">
                 {formatPriceRange(p.price_min, p.price_max, stores.get(p.store)?.currency) ?? 'No price'} ·{' '}
