@@ -427,7 +427,7 @@ function EmptyCatalog({ hasStores }: { hasStores: boolean }) {
   return hasStores ? (
     <NotSyncedYet
       title="No products yet"
-      description="Your store is connected, but no products have been synced yet. Start the first sync from the Shopify settings; products appear here as it runs."
+      description="Your store is connected, but no products have been synced yet. A store's first sync starts when it is connected: follow it, or start another, in the Shopify settings. Products appear here as it runs."
     />
   ) : (
     <NoStoreConnected description="Connect a Shopify store to bring in its products, variants and stock levels." />
