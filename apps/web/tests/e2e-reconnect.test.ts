@@ -137,4 +137,30 @@ it('connects with a first sync of its own, collapses the form, and reconnects an
   }));
   expect(widths.scroll).toBeLessThanOrEqual(widths.client);
   expect(await page.getByTestId('sync-run').first().getByTestId('run-state').isVisible()).toBe(true);
+
+  // Disconnect, keeping the data: the products stay browsable, marked as from a disconnected store.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.getByRole('button', { name: 'Disconnect Harbor Goods' }).click();
+  await page.getByRole('radio', { name: 'Keep synced data' }).waitFor();
+  expect(await page.getByRole('radio', { name: 'Keep synced data' }).isChecked()).toBe(true);
+  await page.getByRole('button', { name: 'Disconnect', exact: true }).click();
+  await card(page).getByTestId('store-state').getByText('Disconnected').waitFor();
+  expect(await productCount(page, webUrl)).toBe(PRODUCTS);
+  await page.getByTestId('products-table').getByTestId('store-gone').first().waitFor();
+  expect(await page.getByTestId('products-table').getByTestId('store-gone').first().textContent()).toBe(
+    'From a disconnected store',
+  );
+
+  // Then remove it with its data: the products are gone.
+  await page.goto(`${webUrl}/dashboard/settings/integrations/shopify`);
+  await page.getByRole('button', { name: 'Remove Harbor Goods' }).click();
+  await page.getByRole('button', { name: 'Delete data', exact: true }).click();
+  await page.getByText('No stores connected yet').waitFor();
+  await page.goto(`${webUrl}/dashboard/products`);
+  await page
+    .getByTestId('products-table')
+    .or(page.getByText(/Connect a Shopify store/))
+    .first()
+    .waitFor();
+  expect(await page.getByTestId('product-row').count()).toBe(0);
 }, 180_000);
