@@ -83,9 +83,21 @@ describe('connecting a store', () => {
     expect(refused.statusCode).toBe(400);
     expect(await connectionOf(id)).toMatchObject({ state: 'uninstalled', last_error: expect.any(String) });
 
-    // Reinstalled in Shopify: the fresh token repairs the same connection and clears its error.
+    // Reinstalled in Shopify: the fresh token alone (the uninstall kept the secret) repairs the same
+    // connection and clears its error. The stored secret only goes with the stored key.
     const token = shop.reinstall();
-    const again = await call('POST', '/api/shopify/connect/', { ...creds, access_token: token });
+    const otherKey = await call('POST', '/api/shopify/connect/', {
+      store_url: shop.domain,
+      api_key: 'another-apps-key',
+      access_token: token,
+    });
+    expect(otherKey.statusCode).toBe(400);
+    expect(json(otherKey).errors.api_secret).toBeDefined();
+    const again = await call('POST', '/api/shopify/connect/', {
+      store_url: shop.domain,
+      api_key: shop.apiKey,
+      access_token: token,
+    });
     expect(again.statusCode, again.body).toBe(201);
     expect(json(again)).toMatchObject({ id, state: 'connected', last_error: null, last_error_at: null });
     const status = json(await call('GET', '/api/shopify/status/'));
@@ -119,6 +131,16 @@ describe('connecting a store', () => {
     expect(json(keep).state).toBe('disconnected');
     expect(await productIds(id)).toEqual(ids);
     expect((await call('GET', `/api/shopify/products/${ids[0]}/`)).statusCode).toBe(200);
+
+    // A disconnect drops the secret: connecting again needs it.
+    const noSecret = await call('POST', '/api/shopify/connect/', {
+      store_url: shop.domain,
+      api_key: shop.apiKey,
+      access_token: shop.accessToken,
+    });
+    expect(noSecret.statusCode).toBe(400);
+    expect(json(noSecret).detail).toMatch(/No API secret is stored/);
+    expect(json(await call('GET', `/api/shopify/connections/${id}/`)).state).toBe('disconnected');
 
     const remove = await call('POST', `/api/shopify/connections/${id}/disconnect/`, { delete_data: true });
     expect(remove.statusCode).toBe(204);

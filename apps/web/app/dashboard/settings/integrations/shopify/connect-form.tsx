@@ -122,6 +122,11 @@ export function ConnectForm({
   const [alert, setAlert] = useState<string | null>(null);
   const storeUrlRef = useRef<HTMLInputElement>(null);
   const apiSecretRef = useRef<HTMLInputElement>(null);
+  const accessTokenRef = useRef<HTMLInputElement>(null);
+  // A store being reconnected whose secret is still stored (an uninstall keeps it): it may stay.
+  const storedSecretHint = reconnect?.api_secret_hint ?? null;
+  const keepsSecret = useRef(false);
+  keepsSecret.current = storedSecretHint !== null;
 
   const form = useForm({
     mode: 'uncontrolled',
@@ -134,7 +139,7 @@ export function ConnectForm({
           : 'Enter your store’s myshopify.com address, e.g. acme.myshopify.com.';
       },
       api_key: (v) => (v.trim() ? null : 'Enter the API key.'),
-      api_secret: (v) => (v.trim() ? null : 'Enter the API secret.'),
+      api_secret: (v) => (v.trim() || keepsSecret.current ? null : 'Enter the API secret.'),
     },
   });
 
@@ -150,18 +155,20 @@ export function ConnectForm({
     form.clearErrors();
     if (focusRequest === 0) return;
     // After the pre-filled inputs have rendered: the first field the user has to type in.
-    const frame = requestAnimationFrame(() => (reconnect ? apiSecretRef : storeUrlRef).current?.focus());
+    const first = !reconnect ? storeUrlRef : reconnect.api_secret_hint ? accessTokenRef : apiSecretRef;
+    const frame = requestAnimationFrame(() => first.current?.focus());
     return () => cancelAnimationFrame(frame);
   }, [focusRequest, reconnect?.id]);
 
   const submit = form.onSubmit(async (values) => {
     setAlert(null);
     const accessToken = values.access_token.trim();
+    const apiSecret = values.api_secret.trim();
     try {
       const store = await connect.mutateAsync({
         store_url: values.store_url.trim(),
         api_key: values.api_key.trim(),
-        api_secret: values.api_secret.trim(),
+        ...(apiSecret ? { api_secret: apiSecret } : {}),
         ...(accessToken ? { access_token: accessToken } : {}),
       });
       // Secrets do not linger in the page once they are stored.
@@ -184,7 +191,7 @@ export function ConnectForm({
       </Title>
       <Text size="sm" c="dimmed" mb="lg">
         {reconnect
-          ? 'Paste the app’s API secret and a fresh Admin API access token (reinstalling the app in Shopify gives a new one). The store keeps its id and the products synced from it; a sync brings them up to date once it is connected.'
+          ? 'Paste a fresh Admin API access token (reinstalling the app in Shopify gives a new one). The store keeps its id and the products synced from it; a sync brings them up to date once it is connected.'
           : 'The connection is tested with Shopify before anything is saved. Connecting a store that is already listed replaces its credentials. Its first sync starts once it is connected.'}
       </Text>
       <Grid gap="xl">
@@ -224,7 +231,12 @@ export function ConnectForm({
                 />
                 <PasswordInput
                   label="API Secret"
-                  required
+                  required={storedSecretHint === null}
+                  description={
+                    storedSecretHint
+                      ? `Leave empty to keep the stored secret (${storedSecretHint}) of this API key.`
+                      : undefined
+                  }
                   autoComplete="new-password"
                   key={form.key('api_secret')}
                   {...form.getInputProps('api_secret')}
@@ -237,6 +249,7 @@ export function ConnectForm({
                   autoComplete="new-password"
                   key={form.key('access_token')}
                   {...form.getInputProps('access_token')}
+                  ref={accessTokenRef}
                 />
                 <Group>
                   <Button type="submit" loading={connect.isPending}>
