@@ -100,6 +100,8 @@ it('connects with a first sync of its own, collapses the form, and reconnects an
   expect(await test.isDisabled()).toBe(true);
   expect(await page.getByTestId('test-blocked').textContent()).toMatch(/uninstalled/);
   expect(await test.getAttribute('aria-describedby')).toBe(await page.getByTestId('test-blocked').getAttribute('id'));
+  expect(await page.getByRole('button', { name: 'Sync products' }).isDisabled()).toBe(true);
+  expect(await page.getByTestId('sync-blocked').textContent()).toBe('Reconnect this store before syncing it.');
 
   // Reconnect: the form is pre-filled with what is not secret, and focus waits on the token (the
   // uninstall kept the API secret, which may stay).
