@@ -1369,7 +1369,7 @@ export interface paths {
         put?: never;
         /**
          * Connect a store with its app credentials (tested before saving; secrets stored encrypted)
-         * @description Without access_token, the client-credentials grant of a Dev Dashboard app is used with api_key and api_secret. Connecting the same store again updates its credentials.
+         * @description Without access_token, the client-credentials grant of a Dev Dashboard app is used with api_key and api_secret. Connecting the same store again updates its credentials and repairs that connection (same id, same synced data); api_secret may then be left out to keep the stored one.
          */
         post: {
             parameters: {
@@ -1383,7 +1383,7 @@ export interface paths {
                     "application/json": {
                         store_url: string;
                         api_key: string;
-                        api_secret: string;
+                        api_secret?: string;
                         access_token?: string;
                     };
                 };

@@ -332,6 +332,16 @@ function DeletedBadge({ product }: { product: CatalogProduct }) {
   );
 }
 
+/** Kept products of a store that no longer syncs: browsable, but no longer kept up to date. */
+function StoreGoneBadge({ store }: { store: ShopifyConnection | undefined }) {
+  if (store?.state !== 'disconnected' && store?.state !== 'uninstalled') return null;
+  return (
+    <Badge color="gray" variant="outline" size="sm" data-testid="store-gone">
+      {store.state === 'disconnected' ? 'From a disconnected store' : 'Store uninstalled'}
+    </Badge>
+  );
+}
+
 function ProductTable({
   products,
   stores,
@@ -375,6 +385,7 @@ function ProductTable({
                   {p.title}
                 </Anchor>
                 <DeletedBadge product={p} />
+                <StoreGoneBadge store={stores.get(p.store)} />
               </Group>
               <FoldedColumns product={p} />
             </Table.Td>
@@ -442,6 +453,7 @@ function ProductCards({ products, stores }: { products: CatalogProduct[]; stores
                   {statusLabel[p.status]}
                 </Badge>
                 <DeletedBadge product={p} />
+                <StoreGoneBadge store={stores.get(p.store)} />
               </Group>
               <Text size="xs" c="dimmed">
                 {formatPriceRange(p.price_min, p.price_max, stores.get(p.store)?.currency) ?? 'No price'} ·{' '}
@@ -459,7 +471,7 @@ function EmptyCatalog({ hasStores }: { hasStores: boolean }) {
   return hasStores ? (
     <NotSyncedYet
       title="No products yet"
-      description="Your store is connected, but no products have been synced yet. Start the first sync from the Shopify settings; products appear here as it runs."
+      description="Your store is connected, but no products have been synced yet. A store's first sync starts when it is connected: follow it, or start another, in the Shopify settings. Products appear here as it runs."
     />
   ) : (
     <NoStoreConnected description="Connect a Shopify store to bring in its products, variants and stock levels." />

@@ -4,6 +4,7 @@ import { Alert, Button, Group, Paper, PasswordInput, Stack, Text, TextInput, Tit
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
+import { visibilityToggleProps } from '../../../components/password-field';
 import type { User } from '../../../lib/api-types';
 import { applyApiErrors } from '../../../lib/form-errors';
 import { useUpdateProfile } from '../../../lib/profile';
@@ -76,6 +77,7 @@ export function ProfileForm({ user }: { user: User }) {
             {...form.getInputProps('username')}
           />
           <PasswordInput
+            {...visibilityToggleProps}
             label="Current password"
             autoComplete="current-password"
             required
