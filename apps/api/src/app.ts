@@ -125,8 +125,11 @@ export async function buildApp({
   registerProductionHttp(app);
   await registerApiMetrics(app, db);
 
+  const corsOrigins = new Set(config.corsOrigins);
   await app.register(fastifyCors, {
-    origin: config.corsOrigins,
+    // A function, not the list: for a refused origin @fastify/cors then adds no CORS header at all
+    // (with a list it still sends Allow-Credentials and Allow-Methods to anyone).
+    origin: (origin, done) => done(null, origin !== undefined && corsOrigins.has(origin)),
     credentials: true,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     exposedHeaders: ['x-request-id', 'retry-after'],

@@ -53,9 +53,9 @@ export async function notReadyBecause(
     if (newest < expected) return 'The database is missing migrations: run `invpro migrate`.';
     return undefined;
   } catch (err) {
-    const message = (err as Error).message ?? '';
-    if (/__drizzle_migrations|schema "drizzle"/.test(message))
-      return 'The database has no migrations: run `invpro migrate`.';
+    // Drizzle wraps the driver's error; undefined_table / invalid_schema: never migrated.
+    const code = (err as { cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code;
+    if (code === '42P01' || code === '3F000') return 'The database has no migrations: run `invpro migrate`.';
     return 'The database did not answer within a second.';
   }
 }

@@ -49,7 +49,7 @@ function poolGauges(registry: client.Registry, db: Database) {
 function queueGauges(registry: client.Registry, db: Database) {
   const names = Object.values(QUEUES).map((q) => q.name);
   let last: Promise<Map<string, { depth: number; age: number }>> | undefined;
-  // Both gauges are collected in one scrape: read once for both.
+  // Both gauges are collected in the same scrape (in parallel): they share the read in flight.
   const read = () => {
     last ??= db
       .execute(
@@ -65,7 +65,9 @@ function queueGauges(registry: client.Registry, db: Database) {
           byName.set(row.name, { depth: row.depth, age: row.age });
         return byName;
       })
-      .finally(() => setTimeout(() => (last = undefined), 500).unref());
+      .finally(() => {
+        last = undefined;
+      });
     return last;
   };
   new client.Gauge({
