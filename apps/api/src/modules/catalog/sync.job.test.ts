@@ -16,7 +16,7 @@ afterAll(async () => {
   await sim?.close();
 });
 
-const valueOf = async (
+const totalOf = async (
   metric: { get(): Promise<{ values: { metricName?: string; value: number; labels: object }[] }> },
   name?: string,
   labels: Record<string, string> = {},
@@ -47,8 +47,8 @@ describe('sync metrics', () => {
     expect(requested.statusCode, requested.body).toBe(202);
     const runId = json(requested).id;
 
-    const pointsBefore = await valueOf(jobMetrics.shopifyPoints);
-    const durationsBefore = await valueOf(jobMetrics.syncDuration, 'invpro_sync_run_duration_seconds_count', {
+    const pointsBefore = await totalOf(jobMetrics.shopifyPoints);
+    const durationsBefore = await totalOf(jobMetrics.syncDuration, 'invpro_sync_run_duration_seconds_count', {
       mode: 'paginated',
       outcome: 'succeeded',
     });
@@ -59,9 +59,9 @@ describe('sync metrics', () => {
       await t.app.inject({ method: 'GET', url: `/api/shopify/sync/runs/${runId}/`, headers: owner.auth }),
     );
     expect(run.points_used).toBeGreaterThan(0);
-    expect((await valueOf(jobMetrics.shopifyPoints)) - pointsBefore).toBe(run.points_used);
+    expect((await totalOf(jobMetrics.shopifyPoints)) - pointsBefore).toBe(run.points_used);
     expect(
-      await valueOf(jobMetrics.syncDuration, 'invpro_sync_run_duration_seconds_count', {
+      await totalOf(jobMetrics.syncDuration, 'invpro_sync_run_duration_seconds_count', {
         mode: 'paginated',
         outcome: 'succeeded',
       }),
@@ -69,9 +69,9 @@ describe('sync metrics', () => {
 
     // Executing a finished run again (a duplicate job) counts nothing twice.
     await executeRunObserved(t.app.shopify, { orgId: owner.user.organization.id, runId }, {});
-    expect((await valueOf(jobMetrics.shopifyPoints)) - pointsBefore).toBe(run.points_used);
+    expect((await totalOf(jobMetrics.shopifyPoints)) - pointsBefore).toBe(run.points_used);
     expect(
-      await valueOf(jobMetrics.syncDuration, 'invpro_sync_run_duration_seconds_count', { mode: 'paginated' }),
+      await totalOf(jobMetrics.syncDuration, 'invpro_sync_run_duration_seconds_count', { mode: 'paginated' }),
     ).toBe(durationsBefore + 1);
   });
 });
