@@ -53,10 +53,19 @@ async function main(role: string) {
     await registerShopifyWebhookJobs(boss, shopify);
     await registerTokenRefreshJob(boss, shopify);
     await registerCatalogJobs(boss, shopify);
-    const metricsServer = await startWorkerMetricsServer(config, createWorkerRegistry(db));
+    // A second worker on the same machine (or a busy port) runs without its listener rather than not at all.
+    const metricsServer = await startWorkerMetricsServer(config, createWorkerRegistry(db)).catch((err) => {
+      logger.warn({ err, port: config.metrics.workerPort }, 'worker metrics listener not started');
+      return undefined;
+    });
     logger.info({ metricsPort: metricsServer ? config.metrics.workerPort : null }, 'worker ready');
     stops.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
-    if (metricsServer) stops.push(() => new Promise((resolve) => metricsServer.close(resolve)));
+    if (metricsServer)
+      stops.push(() => {
+        // A scraper's keep-alive connection would hold close() open.
+        metricsServer.closeAllConnections();
+        return new Promise((resolve) => metricsServer.close(resolve));
+      });
   } else {
     throw new Error(`Unknown role "${role}": use api or worker.`);
   }
