@@ -122,6 +122,27 @@ describe('static assets', () => {
   });
 });
 
+describe('conditional GET through the /api proxy', () => {
+  it('passes If-None-Match to the API and its 304 back, without a body', async () => {
+    const registered = await fetch(`${web.webUrl}/api/auth/register/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'etag@example.com', username: 'etag', password: 'Plum-Harbor-Lantern-93!' }),
+    });
+    expect(registered.status).toBe(201);
+    const { access } = (await registered.json()) as { access: string };
+    const auth = { authorization: `Bearer ${access}` };
+    const first = await get(web.webUrl, '/api/shopify/products/', auth);
+    expect(first.status).toBe(200);
+    expect(first.headers['cache-control']).toBe('private, no-cache');
+    const etag = String(first.headers.etag);
+    expect(etag).toMatch(/^W\//);
+    const again = await get(web.webUrl, '/api/shopify/products/', { ...auth, 'if-none-match': etag });
+    expect(again.status).toBe(304);
+    expect(again.body).toBe('');
+  });
+});
+
 describe('production (DEBUG=false) behind a trusted proxy', () => {
   it('redirects plain HTTP to HTTPS with 308, and sends HSTS with HTTPS answers', async () => {
     const plain = await get(production.webUrl, '/login?next=%2Fdashboard', { host: 'app.example.com' });
