@@ -37,13 +37,14 @@ function setForwarded(req: IncomingMessage, trusted: (peer: string) => boolean):
  */
 function contentSecurityPolicy(nonce: string, production: boolean): string {
   return [
+    // The API's own origin when the browser calls it directly (NEXT_PUBLIC_API_URL), else same origin.
+    `connect-src 'self'${apiOrigin ? ` ${apiOrigin}` : ''}`,
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}'`,
     "style-src 'self' 'unsafe-inline'",
     // Product images come from Shopify's CDN (https); locally also from the simulator (http).
     `img-src 'self' data: blob: https:${production ? '' : ' http:'}`,
     "font-src 'self' data:",
-    "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
@@ -52,6 +53,14 @@ function contentSecurityPolicy(nonce: string, production: boolean): string {
 }
 
 const HSTS = 'max-age=31536000; includeSubDomains';
+
+const apiOrigin = (() => {
+  try {
+    return new URL(process.env.NEXT_PUBLIC_API_URL ?? '').origin;
+  } catch {
+    return undefined;
+  }
+})();
 
 /** The scheme the client used: what setForwarded() left (the trusted proxy's first hop, or our socket). */
 const clientProto = (req: IncomingMessage) =>
