@@ -21,6 +21,7 @@ import type { Database } from './db/client.ts';
 import { registerErrorHandling, sendProblem } from './http/errors.ts';
 import { loggerOptions } from './http/logging.ts';
 import { allowedMethods, type RegisteredRoute, trackRoutes } from './http/routes-registry.ts';
+import { registerProductionHttp } from './http/security.ts';
 import type { JobSender } from './jobs/boss.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { teamRoutes } from './modules/accounts/team.routes.ts';
@@ -34,6 +35,8 @@ import { shopifyConnectionsRoutes } from './modules/shopify/connections.routes.t
 import { createShopifyContext, type ShopifyContext } from './modules/shopify/context.ts';
 import { shopifyOauthRoutes } from './modules/shopify/oauth.routes.ts';
 import { shopifyWebhookRoutes } from './modules/shopify/webhooks.routes.ts';
+import { type Readiness, registerProbes } from './observability/health.ts';
+import { registerApiMetrics } from './observability/metrics.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -57,6 +60,8 @@ export interface AppOptions {
   shopifyClient?: ShopifyClient;
   /** pg-boss (send-only), to queue work in the transaction that makes it due; tests may leave it out. */
   boss?: JobSender;
+  /** Set by main.ts when shutdown starts, so /api/health/ready/ turns 503 before the listener closes. */
+  readiness?: Readiness;
 }
 
 function hostAllowed(host: string | undefined, allowed: string[]): boolean {
@@ -80,7 +85,14 @@ function fastifyTrustProxy(trust: TrustProxy): string[] | ((address: string, hop
   return ['loopback', ...trust];
 }
 
-export async function buildApp({ config, db, logger, shopifyClient, boss }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  db,
+  logger,
+  shopifyClient,
+  boss,
+  readiness = { shuttingDown: false },
+}: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: loggerOptions(config.logLevel) }),
     genReqId: (req) => {
@@ -123,9 +135,15 @@ export async function buildApp({ config, db, logger, shopifyClient, boss }: AppO
       return sendProblem(reply, 400, `The host "${request.host ?? ''}" is not in ALLOWED_HOSTS.`);
     }
   });
+  // After the host check: the HTTPS redirect names only a host ALLOWED_HOSTS lists.
+  registerProductionHttp(app);
+  await registerApiMetrics(app, db);
 
+  const corsOrigins = new Set(config.corsOrigins);
   await app.register(fastifyCors, {
-    origin: config.corsOrigins,
+    // A function, not the list: for a refused origin @fastify/cors then adds no CORS header at all
+    // (with a list it still sends Allow-Credentials and Allow-Methods to anyone).
+    origin: (origin, done) => done(null, origin !== undefined && corsOrigins.has(origin)),
     credentials: true,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     exposedHeaders: ['x-request-id', 'retry-after'],
@@ -161,6 +179,8 @@ export async function buildApp({ config, db, logger, shopifyClient, boss }: AppO
       return { status: 'ok' as const };
     },
   );
+
+  await registerProbes(app, db, readiness);
 
   await app.register(accountsRoutes);
   await app.register(teamRoutes);

@@ -161,6 +161,15 @@ const CATALOG_ROUTES: Record<string, RouteGuard> = {
 
 export const ROUTES: Record<string, RouteGuard> = {
   'GET /api/health/': { isolation: { none: 'system health, no tenant data' }, valid: () => ({ auth: false }) },
+  'GET /api/health/live/': { isolation: { none: 'process liveness, no tenant data' }, valid: () => ({ auth: false }) },
+  'GET /api/health/ready/': {
+    isolation: { none: 'process readiness, no tenant data' },
+    valid: () => ({ auth: false }),
+  },
+  'GET /metrics': {
+    isolation: { none: 'process-wide counters labelled by route pattern and queue, never by tenant' },
+    valid: () => ({ auth: false }),
+  },
   'GET /api/openapi.json': { isolation: { none: 'static API description' } },
   'GET /api/docs': { isolation: { none: 'static documentation page' } },
   'GET /api/docs/*': { isolation: { none: 'static documentation assets' } },
