@@ -67,6 +67,24 @@ export const SCREENS: Screen[] = [
     ready: (p) => p.getByTestId('store-state').first().waitFor(),
   },
   {
+    name: 'settings',
+    path: () => '/dashboard/settings',
+    signedIn: true,
+    ready: (p) => p.getByRole('heading', { name: 'Settings', level: 1 }).waitFor(),
+  },
+  {
+    name: 'security',
+    path: () => '/dashboard/settings/security',
+    signedIn: true,
+    ready: (p) => p.getByRole('heading', { name: 'Security', level: 1 }).waitFor(),
+  },
+  {
+    name: 'outbox',
+    path: () => '/dashboard/settings/outbox',
+    signedIn: true,
+    ready: (p) => p.getByRole('heading', { name: 'Outbox', level: 1 }).waitFor(),
+  },
+  {
     name: 'login',
     path: () => '/login',
     signedIn: false,
@@ -77,6 +95,18 @@ export const SCREENS: Screen[] = [
     path: () => '/register',
     signedIn: false,
     ready: (p) => p.getByRole('textbox', { name: 'Organization name', exact: true }).waitFor(),
+  },
+  {
+    name: 'forgot-password',
+    path: () => '/forgot-password',
+    signedIn: false,
+    ready: (p) => p.getByRole('textbox', { name: 'Email' }).waitFor(),
+  },
+  {
+    name: 'reset-password',
+    path: () => '/reset-password/not-a-real-token-but-the-form-shows',
+    signedIn: false,
+    ready: (p) => p.getByRole('button', { name: 'Set the new password' }).waitFor(),
   },
   {
     name: 'invitation',
