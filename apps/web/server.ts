@@ -4,6 +4,7 @@
 // (X-Forwarded-For) and the host ALLOWED_HOSTS judges (X-Forwarded-Host). Here all three are set
 // from what this server saw itself; a client's values are kept only when the socket peer is a
 // proxy TRUST_PROXY names, and then as a proxy chain (see docs/decisions/0007).
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
@@ -26,6 +27,79 @@ function setForwarded(req: IncomingMessage, trusted: (peer: string) => boolean):
     if (h.host) h['x-forwarded-host'] = h.host;
     else delete h['x-forwarded-host'];
   }
+}
+
+/**
+ * The page's Content-Security-Policy, with a fresh nonce per request. Next puts the nonce it finds
+ * in the request's CSP header on its own inline scripts, and the root layout gives it to Mantine's
+ * color-scheme script (x-nonce); no other inline script runs. Styles stay 'unsafe-inline': Mantine
+ * writes its CSS variables in a <style> tag and sets style attributes.
+ */
+function contentSecurityPolicy(nonce: string, production: boolean): string {
+  return [
+    // The API's own origin when the browser calls it directly (NEXT_PUBLIC_API_URL), else same origin.
+    `connect-src 'self'${apiOrigin ? ` ${apiOrigin}` : ''}`,
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}'`,
+    "style-src 'self' 'unsafe-inline'",
+    // Product images come from Shopify's CDN (https); locally also from the simulator (http).
+    `img-src 'self' data: blob: https:${production ? '' : ' http:'}`,
+    "font-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+const HSTS = 'max-age=31536000; includeSubDomains';
+
+const apiOrigin = (() => {
+  try {
+    return new URL(process.env.NEXT_PUBLIC_API_URL ?? '').origin;
+  } catch {
+    return undefined;
+  }
+})();
+
+/** The scheme the client used: what setForwarded() left (the trusted proxy's first hop, or our socket). */
+const clientProto = (req: IncomingMessage) =>
+  String(req.headers['x-forwarded-proto'] ?? 'http')
+    .split(',')[0]!
+    .trim();
+
+/** ALLOWED_HOSTS as the API reads it: a name, `.example.com` for it and its subdomains, or `*`. */
+function hostAllowed(host: string, allowed: string[]): boolean {
+  const name = (host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!).toLowerCase();
+  return allowed.some((p) => p === '*' || (p.startsWith('.') ? name === p.slice(1) || name.endsWith(p) : name === p));
+}
+
+/**
+ * Production (DEBUG=false): plain HTTP is redirected to HTTPS (308 keeps method and body), except
+ * the health probes; HTTPS answers carry HSTS. Every page gets its CSP. Returns true when answered.
+ */
+function applyHttpPolicy(req: IncomingMessage, res: ServerResponse, production: boolean, allowedHosts: string[]) {
+  if (production) {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (clientProto(req) !== 'https' && !path.startsWith('/api/health/')) {
+      const host = String(req.headers['x-forwarded-host'] ?? req.headers.host ?? '');
+      // Never a redirect to a host we do not serve: that would be an open redirect.
+      if (!host || !hostAllowed(host, allowedHosts)) {
+        res.writeHead(400, { 'content-type': 'text/plain' }).end('Unknown host.');
+        return true;
+      }
+      res.writeHead(308, { location: `https://${host}${req.url ?? '/'}` }).end();
+      return true;
+    }
+    if (clientProto(req) === 'https') res.setHeader('strict-transport-security', HSTS);
+  }
+  const nonce = randomBytes(16).toString('base64');
+  const policy = contentSecurityPolicy(nonce, production);
+  // Overwritten, never taken from the client: Next and the layout read the nonce from these.
+  req.headers['content-security-policy'] = policy;
+  req.headers['x-nonce'] = nonce;
+  res.setHeader('content-security-policy', policy);
+  return false;
 }
 
 const LINGER_MS = 30_000;
@@ -58,6 +132,12 @@ if (!trustProxy.valid) {
 }
 const trusted = webServerTrustsPeer(trustProxy.trust);
 
+const production = ['0', 'false', 'no', 'off'].includes((process.env.DEBUG ?? '').trim().toLowerCase());
+const allowedHosts = (process.env.ALLOWED_HOSTS ?? '')
+  .split(',')
+  .map((h) => h.trim().toLowerCase())
+  .filter(Boolean);
+
 const port = Number(process.env.PORT ?? process.env.WEB_PORT ?? 3000);
 // WEB_HOST first: Docker sets HOSTNAME to the container's id, which is no address to listen on.
 const hostname = process.env.WEB_HOST ?? process.env.HOSTNAME ?? '127.0.0.1';
@@ -68,6 +148,7 @@ const handle = app.getRequestHandler();
 
 const server = createServer((req, res) => {
   setForwarded(req, trusted);
+  if (applyHttpPolicy(req, res, production, allowedHosts)) return;
   lingerOnUnreadBody(req, res);
   void handle(req, res);
 });

@@ -21,17 +21,22 @@ import type { Database } from './db/client.ts';
 import { registerErrorHandling, sendProblem } from './http/errors.ts';
 import { loggerOptions } from './http/logging.ts';
 import { allowedMethods, type RegisteredRoute, trackRoutes } from './http/routes-registry.ts';
+import { registerProductionHttp } from './http/security.ts';
 import type { JobSender } from './jobs/boss.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { teamRoutes } from './modules/accounts/team.routes.ts';
 import { jwtKey } from './modules/accounts/tokens.ts';
 import { catalogRoutes } from './modules/catalog/products.routes.ts';
 import { syncRoutes } from './modules/catalog/sync.routes.ts';
+import { mailRoutes } from './modules/mail/mail.routes.ts';
+import { createMailer, type Mailer } from './modules/mail/mailer.ts';
 import type { ShopifyClient } from './modules/shopify/client.ts';
 import { shopifyConnectionsRoutes } from './modules/shopify/connections.routes.ts';
 import { createShopifyContext, type ShopifyContext } from './modules/shopify/context.ts';
 import { shopifyOauthRoutes } from './modules/shopify/oauth.routes.ts';
 import { shopifyWebhookRoutes } from './modules/shopify/webhooks.routes.ts';
+import { type Readiness, registerProbes } from './observability/health.ts';
+import { registerApiMetrics } from './observability/metrics.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -41,6 +46,8 @@ declare module 'fastify' {
     registeredRoutes: RegisteredRoute[];
     /** The process's one Shopify context (one client, so one view of each shop's throttle). */
     shopify: ShopifyContext;
+    /** SMTP when SMTP_URL is set, else each organization's outbox (docs/decisions/0015). */
+    mailer: Mailer;
   }
 }
 
@@ -53,6 +60,8 @@ export interface AppOptions {
   shopifyClient?: ShopifyClient;
   /** pg-boss (send-only), to queue work in the transaction that makes it due; tests may leave it out. */
   boss?: JobSender;
+  /** Set by main.ts when shutdown starts, so /api/health/ready/ turns 503 before the listener closes. */
+  readiness?: Readiness;
 }
 
 function hostAllowed(host: string | undefined, allowed: string[]): boolean {
@@ -76,7 +85,14 @@ function fastifyTrustProxy(trust: TrustProxy): string[] | ((address: string, hop
   return ['loopback', ...trust];
 }
 
-export async function buildApp({ config, db, logger, shopifyClient, boss }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  db,
+  logger,
+  shopifyClient,
+  boss,
+  readiness = { shuttingDown: false },
+}: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: loggerOptions(config.logLevel) }),
     genReqId: (req) => {
@@ -100,6 +116,16 @@ export async function buildApp({ config, db, logger, shopifyClient, boss }: AppO
   app.decorate('registeredRoutes', routes);
   app.decorate('shopify', createShopifyContext({ db, config, client: shopifyClient, jobs: boss }));
   registerErrorHandling(app);
+  const mailer = createMailer({ db, config, log: app.log });
+  app.decorate('mailer', mailer);
+  // Mail still being sent finishes before the pool it writes to closes.
+  app.addHook('onClose', () => mailer.close());
+  if (!config.debug && !config.mail.smtpUrl) {
+    app.log.warn(
+      { event: 'mail_outbox_only' },
+      'SMTP_URL is not set: no mail is sent; password-reset and invitation messages go to the organizations’ outbox only',
+    );
+  }
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -109,9 +135,15 @@ export async function buildApp({ config, db, logger, shopifyClient, boss }: AppO
       return sendProblem(reply, 400, `The host "${request.host ?? ''}" is not in ALLOWED_HOSTS.`);
     }
   });
+  // After the host check: the HTTPS redirect names only a host ALLOWED_HOSTS lists.
+  registerProductionHttp(app);
+  await registerApiMetrics(app, db);
 
+  const corsOrigins = new Set(config.corsOrigins);
   await app.register(fastifyCors, {
-    origin: config.corsOrigins,
+    // A function, not the list: for a refused origin @fastify/cors then adds no CORS header at all
+    // (with a list it still sends Allow-Credentials and Allow-Methods to anyone).
+    origin: (origin, done) => done(null, origin !== undefined && corsOrigins.has(origin)),
     credentials: true,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     exposedHeaders: ['x-request-id', 'retry-after'],
@@ -148,6 +180,8 @@ export async function buildApp({ config, db, logger, shopifyClient, boss }: AppO
     },
   );
 
+  await registerProbes(app, db, readiness);
+
   await app.register(accountsRoutes);
   await app.register(teamRoutes);
   await app.register(shopifyConnectionsRoutes);
@@ -155,6 +189,7 @@ export async function buildApp({ config, db, logger, shopifyClient, boss }: AppO
   await app.register(shopifyWebhookRoutes());
   await app.register(catalogRoutes);
   await app.register(syncRoutes);
+  await app.register(mailRoutes);
 
   // Fastify answers 404 for a known path with an unknown method; HTTP says 405 with Allow.
   app.setNotFoundHandler((request, reply) => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { BlockList, isIP } from 'node:net';
 import path from 'node:path';
 import { parseTrustProxy, type TrustProxy } from '@invpro/contract/trust-proxy';
 import { z } from 'zod';
@@ -71,7 +72,66 @@ const envSchema = z.object({
   REGISTRATION_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3600),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).default(900),
   TRUST_PROXY: trustProxy.default([]),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.com:587')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('InvPro360 <no-reply@localhost>'),
+  PASSWORD_RESET_MAX_PER_EMAIL: z.coerce.number().int().min(1).default(3),
+  PASSWORD_RESET_MAX_PER_ADDRESS: z.coerce.number().int().min(1).default(10),
+  PASSWORD_RESET_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3600),
+  METRICS_ALLOW: z
+    .string()
+    .transform((raw, ctx) => {
+      const entries = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      for (const entry of entries) {
+        if (!cidrOf(entry)) {
+          ctx.addIssue({ code: 'custom', message: `"${entry}" is not an address or CIDR (e.g. 10.0.0.0/8)` });
+          return z.NEVER;
+        }
+      }
+      return entries;
+    })
+    .default(['127.0.0.0/8', '::1/128']),
+  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  WORKER_METRICS_PORT: port.default(9464),
+  SENTRY_DSN: z.string().url().optional(),
+  SENTRY_ENVIRONMENT: z.string().optional(),
 });
+
+/** `10.0.0.0/8`, `::1/128` or a bare address, as [address, prefix, family]; undefined when malformed. */
+export function cidrOf(entry: string): [string, number, 'ipv4' | 'ipv6'] | undefined {
+  const [address = '', prefixText] = entry.split('/');
+  const version = isIP(address);
+  if (!version) return undefined;
+  const max = version === 4 ? 32 : 128;
+  const prefix = prefixText === undefined ? max : Number(prefixText);
+  if (
+    !Number.isInteger(prefix) ||
+    prefix < 0 ||
+    prefix > max ||
+    (prefixText !== undefined && !/^\d+$/.test(prefixText))
+  )
+    return undefined;
+  return [address, prefix, version === 4 ? 'ipv4' : 'ipv6'];
+}
+
+/** The addresses METRICS_ALLOW lists, as one matcher (IPv4-mapped IPv6 is matched as IPv4). */
+export function addressMatcher(entries: string[]): (address: string) => boolean {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address, prefix, family] = cidrOf(entry)!;
+    list.addSubnet(address, prefix, family);
+  }
+  return (address) => {
+    const plain = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+    const family = isIP(plain);
+    return family !== 0 && list.check(plain, family === 4 ? 'ipv4' : 'ipv6');
+  };
+}
 
 export interface EncryptionKey {
   id: string;
@@ -112,6 +172,14 @@ export interface Config {
    * them from its socket; or a count of hops, or the listed proxies besides loopback.
    */
   trustProxy: TrustProxy;
+  /** Without an SMTP URL, mail lands in each organization's outbox table (docs/decisions/0015). */
+  mail: { smtpUrl: string | undefined; from: string };
+  /** Reset requests per email and per client address and window (each may send a message). */
+  passwordReset: { maxPerEmail: number; maxPerAddress: number; windowSeconds: number };
+  /** Who may read /metrics when DEBUG=false: these addresses, or a bearer of `token`. */
+  metrics: { allow: string[]; token: string | undefined; workerPort: number };
+  /** Unset: Sentry is not loaded at all. */
+  sentry: { dsn: string | undefined; environment: string };
 }
 
 export class ConfigError extends Error {
@@ -223,5 +291,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     trustProxy: env.TRUST_PROXY,
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    passwordReset: {
+      maxPerEmail: env.PASSWORD_RESET_MAX_PER_EMAIL,
+      maxPerAddress: env.PASSWORD_RESET_MAX_PER_ADDRESS,
+      windowSeconds: env.PASSWORD_RESET_WINDOW_SECONDS,
+    },
+    metrics: { allow: env.METRICS_ALLOW, token: env.METRICS_TOKEN, workerPort: env.WORKER_METRICS_PORT },
+    sentry: { dsn: env.SENTRY_DSN, environment: env.SENTRY_ENVIRONMENT ?? (debug ? 'development' : 'production') },
   };
 }

@@ -10,6 +10,13 @@ import { registerCatalogJobs } from './modules/catalog/sync.job.ts';
 import { createShopifyContext } from './modules/shopify/context.ts';
 import { registerTokenRefreshJob } from './modules/shopify/token-refresh.job.ts';
 import { registerShopifyWebhookJobs } from './modules/shopify/webhooks.job.ts';
+import { drainThenClose, type Readiness } from './observability/health.ts';
+import { observeJobs } from './observability/jobs.ts';
+import { createWorkerRegistry, startWorkerMetricsServer } from './observability/metrics.ts';
+import { initSentry } from './observability/sentry.ts';
+
+/** How long a stopping API keeps answering with readiness 503 before it closes (probes notice). */
+const DRAIN_MS = 5_000;
 
 /**
  * One process of the system: `api` (HTTP) or `worker` (pg-boss jobs and schedules). Both are
@@ -17,6 +24,8 @@ import { registerShopifyWebhookJobs } from './modules/shopify/webhooks.job.ts';
  */
 async function main(role: string) {
   const config = loadConfig();
+  // First, so that what fails from here on is reported; without SENTRY_DSN the SDK is never loaded.
+  const errors = await initSentry(config, role);
   const logger = pino({ ...loggerOptions(config.logLevel), base: { role } });
   if (!config.databaseUrl)
     throw new ConfigError('DATABASE_URL is not set. Use `npm start`, which starts a local database.');
@@ -29,20 +38,35 @@ async function main(role: string) {
       sendOnly: true,
       onError: (err) => logger.error({ err }, 'pg-boss error'),
     });
-    const app = await buildApp({ config, db, logger, boss });
+    const readiness: Readiness = { shuttingDown: false };
+    const app = await buildApp({ config, db, logger, boss, readiness });
     await app.listen({ port: config.apiPort, host: config.apiHost });
-    stops.push(() => app.close());
+    // In DEBUG nothing balances load in front of us: stop at once.
+    stops.push(() => drainThenClose(app, readiness, config.debug ? 0 : DRAIN_MS));
     stops.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
   } else if (role === 'worker') {
-    const boss = await startBoss(config.databaseUrl, { onError: (err) => logger.error({ err }, 'pg-boss error') });
+    const boss = observeJobs(
+      await startBoss(config.databaseUrl, { onError: (err) => logger.error({ err }, 'pg-boss error') }),
+    );
     await registerHousekeeping(boss, db, config);
     // The worker's one Shopify context: one client, one view of each shop's throttle.
     const shopify = createShopifyContext({ db, config, jobs: boss });
     await registerShopifyWebhookJobs(boss, shopify);
     await registerTokenRefreshJob(boss, shopify);
     await registerCatalogJobs(boss, shopify);
-    logger.info('worker ready');
+    // A second worker on the same machine (or a busy port) runs without its listener rather than not at all.
+    const metricsServer = await startWorkerMetricsServer(config, createWorkerRegistry(db)).catch((err) => {
+      logger.warn({ err, port: config.metrics.workerPort }, 'worker metrics listener not started');
+      return undefined;
+    });
+    logger.info({ metricsPort: metricsServer ? config.metrics.workerPort : null }, 'worker ready');
     stops.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
+    if (metricsServer)
+      stops.push(() => {
+        // A scraper's keep-alive connection would hold close() open.
+        metricsServer.closeAllConnections();
+        return new Promise((resolve) => metricsServer.close(resolve));
+      });
   } else {
     throw new Error(`Unknown role "${role}": use api or worker.`);
   }
@@ -60,6 +84,7 @@ async function main(role: string) {
     logger.info({ signal }, 'shutting down');
     for (const stop of stops) await stop().catch((err) => logger.error({ err }, 'error while stopping'));
     await closeDatabase(db);
+    await errors.flush();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

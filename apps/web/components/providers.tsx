@@ -1,16 +1,12 @@
 'use client';
 
-import { createTheme, MantineProvider } from '@mantine/core';
+import { MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
 import { isTransient } from '../lib/api-client';
 import { SessionSync } from '../lib/session';
-
-const theme = createTheme({
-  primaryColor: 'indigo',
-  defaultRadius: 'md',
-});
+import { cssVariablesResolver, theme } from './theme';
 
 function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -29,7 +25,7 @@ export function Providers({ children }: { children: ReactNode }) {
   // One client per browser tab, created lazily so a server render never shares it between users.
   const [queryClient] = useState(makeQueryClient);
   return (
-    <MantineProvider theme={theme} defaultColorScheme="light">
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
       {/* Bottom: at the top they would cover the header's switcher and Log out button. */}
       <Notifications position="bottom-right" />
       <QueryClientProvider client={queryClient}>

@@ -3,6 +3,7 @@
 // itself sits in an httpOnly cookie that this code never sees.
 
 import type { AuthResponse, Problem, TokenPair } from './api-types';
+import { durationWords } from './durations';
 
 /** Inlined at build time; '' means the API is reached through this app's own /api proxy. */
 export const API_BASE = (process.env.NEXT_PUBLIC_API_URL ?? '').replace(/\/+$/, '');
@@ -245,7 +246,7 @@ export async function toApiError(res: Response): Promise<ApiError> {
       ? problem.detail
       : (fallbackDetail[res.status] ?? 'Something went wrong. Try again in a moment.');
   if (res.status === 429 && retryAfter !== null && !/\d/.test(detail)) {
-    detail = `${detail} You can try again in ${formatWait(retryAfter)}.`;
+    detail = `${detail} You can try again in ${durationWords(retryAfter * 1000)}.`;
   }
   return new ApiError({
     status: res.status,
@@ -269,12 +270,6 @@ function parseRetryAfter(value: string | null): number | null {
   if (/^\d+$/.test(value.trim())) return Number(value);
   const at = Date.parse(value);
   return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
-}
-
-function formatWait(seconds: number): string {
-  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
-  const minutes = Math.ceil(seconds / 60);
-  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
 /** The message to show for any error a query or mutation produced. */

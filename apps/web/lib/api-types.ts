@@ -40,6 +40,10 @@ export type Page<T> = Omit<Answer<'/api/team/members/', 'get', 200>, 'results'> 
 
 export type Member = Schemas['Member'];
 
+/** What the settings hub's profile form sends: the new email and/or username, and the password. */
+export type ProfileChange = RequestBody<'/api/auth/me/', 'patch'>;
+export type Organization = Schemas['Organization'];
+
 /**
  * `invitation_url` is the link to send. The API stores only a hash of the token, so a list may not
  * be able to rebuild it: the answer to the creating POST always has it (with `token`).
@@ -48,6 +52,12 @@ export type Invitation = Schemas['Invitation'];
 
 /** The public view of an invitation, readable without logging in. */
 export type InvitationPreview = Answer<'/api/auth/invitations/{token}/', 'get', 200>;
+
+/** A message the API kept in the organization's outbox instead of sending it (no SMTP_URL). */
+export type OutboxMessageSummary = Schemas['OutboxMessageSummary'];
+export type OutboxMessage = Schemas['OutboxMessage'];
+/** The outbox list: a page plus how this server delivers mail (`smtp` keeps nothing). */
+export type OutboxPage = Answer<'/api/mail/outbox/', 'get', 200>;
 
 /** RFC 9457 problem details, plus per-field validation messages. */
 export type Problem = Schemas['Problem'];

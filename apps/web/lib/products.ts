@@ -102,6 +102,15 @@ export function productQueryString(query: ProductQuery): string {
   return params.toString();
 }
 
+/**
+ * How the catalog screens follow changes made in Shopify (webhooks update the copy within seconds):
+ * the product queries are asked again every 10 s while the tab is visible (TanStack pauses the
+ * interval in the background, and refetches on focus). Chosen over a stream of catalog changes,
+ * which the API does not have: a page of products is one indexed query, and 10 s is well inside
+ * what a merchant expects of "live" stock.
+ */
+export const PRODUCTS_POLL_MS = 10_000;
+
 export function useProducts(orgId: string, query: ProductQuery) {
   const qs = productQueryString(query);
   return useQuery({
@@ -109,6 +118,7 @@ export function useProducts(orgId: string, query: ProductQuery) {
     queryFn: ({ signal }) => apiFetch<Page<CatalogProduct>>(`/api/shopify/products/${qs ? `?${qs}` : ''}`, { signal }),
     // The old page stays on screen while the next one loads: typing a search must not flash a spinner.
     placeholderData: keepPreviousData,
+    refetchInterval: PRODUCTS_POLL_MS,
   });
 }
 
@@ -120,6 +130,8 @@ export function useProduct(orgId: string, id: string) {
     // A missing product stays missing: asking again only delays the not-found state.
     retry: (count, error) =>
       !(error instanceof ApiError && (error.status === 404 || error.status === 400)) && count < 2,
+    // A product deleted in Shopify is still answered (with deleted_at); one that is not there at all stops asking.
+    refetchInterval: (query) => (query.state.status === 'error' ? false : PRODUCTS_POLL_MS),
   });
 }
 

@@ -205,3 +205,15 @@ export function useLogout() {
     },
   });
 }
+
+/** Log out everywhere: every session of the user ends, this tab's (and its siblings') too. */
+export function useLogoutEverywhere() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => apiFetch<void>('/api/auth/logout-all/', { method: 'POST', body: {} }),
+    onSuccess: () => {
+      forgetSession(queryClient);
+      broadcast({ type: 'logged-out' });
+    },
+  });
+}

@@ -24,10 +24,15 @@ export const SHOPIFY_SETTINGS = '/dashboard/settings/integrations/shopify';
 export const storeLabel = (store: Pick<ShopifyConnection, 'shop_name' | 'shop_domain'>) =>
   store.shop_name ?? store.shop_domain;
 
+const STATUS_POLL_MS = 15_000;
+
 export function useShopifyStatus(orgId: string) {
   return useQuery({
     queryKey: shopifyKeys.status(orgId),
     queryFn: ({ signal }) => apiFetch<ShopifyStatus>('/api/shopify/status/', { signal }),
+    // Shopify changes a store's state behind our back (an uninstall, a refused token): looked at
+    // again now and then while the tab is visible (TanStack pauses intervals in the background).
+    refetchInterval: STATUS_POLL_MS,
   });
 }
 

@@ -1,7 +1,6 @@
 'use client';
 
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { formatDistance } from 'date-fns';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, apiFetch, apiStream } from './api-client';
@@ -167,10 +166,8 @@ export const triggerLabel: Record<SyncRun['trigger'], string> = {
   webhook: 'Webhook',
 };
 
-/** "about 2 minutes", "less than 20 seconds": a span in words. */
-export function durationWords(ms: number): string {
-  return formatDistance(0, Math.max(0, ms), { includeSeconds: true });
-}
+// The sync screen imports it from here; it lives with the other screens' durations.
+export { durationWords } from './durations';
 
 /** How long a run took, or has taken so far; null before it started. */
 export function runDuration(run: SyncRun, now: number = Date.now()): number | null {

@@ -25,8 +25,9 @@ export function useMembers(orgId: string, page: number) {
   });
 }
 
-export function useInvitations(orgId: string) {
+export function useInvitations(orgId: string, { enabled = true }: { enabled?: boolean } = {}) {
   return useQuery({
+    enabled,
     queryKey: teamKeys.invitations(orgId),
     queryFn: ({ signal }) => apiFetch<Page<Invitation>>('/api/team/invitations/?page_size=250', { signal }),
   });

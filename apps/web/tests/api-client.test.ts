@@ -140,7 +140,8 @@ describe('apiFetch', () => {
       .apiFetch('/api/auth/login/', { method: 'POST', body: {}, auth: false })
       .catch((e) => e);
     expect(limited).toMatchObject({ status: 429, retryAfter: 30 });
-    expect((limited as { detail: string }).detail).toMatch(/30 seconds/);
+    // In words, as every duration the app shows.
+    expect((limited as { detail: string }).detail).toMatch(/try again in half a minute\./);
   });
 
   it('ignores a refresh that finishes after logout', async () => {

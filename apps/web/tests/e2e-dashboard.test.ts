@@ -61,9 +61,9 @@ it('summarises the synced store, its stock and statuses, and lists its locations
 
   // Before any store, both screens lead to the Shopify settings.
   await page.getByRole('heading', { name: 'No store connected yet' }).waitFor();
-  expect(await page.getByRole('link', { name: 'Connect a store' }).getAttribute('href')).toBe(
-    '/dashboard/settings/integrations/shopify',
-  );
+  // The empty state's link and the setup checklist's both lead there.
+  for (const link of await page.getByRole('link', { name: 'Connect a store' }).all())
+    expect(await link.getAttribute('href')).toBe('/dashboard/settings/integrations/shopify');
   await page.getByRole('link', { name: 'Locations', exact: true }).click();
   await page.waitForURL(`${webUrl}/dashboard/locations`);
   await page.getByRole('heading', { name: 'No store connected yet' }).waitFor();
@@ -100,6 +100,16 @@ it('summarises the synced store, its stock and statuses, and lists its locations
   expect(await card.getByTestId('store-freshness').textContent()).toBe('In step with Shopify as of just now');
   expect(await card.getByTestId('store-last-run-state').textContent()).toBe('Succeeded');
   expect(await card.getByTestId('store-last-run').textContent()).toMatch(/full sync, finished just now$/);
+
+  // The setup checklist: store connected and synced, the team still to invite; an invitation ends it.
+  await page.getByTestId('setup-checklist').getByText('2 of 3 done').waitFor();
+  await stack.call(token, 'POST', '/api/team/invitations/', { email: 'teammate@example.com', role: 'member' });
+  const invitationsRead = page.waitForResponse((r) => r.url().includes('/api/team/invitations/') && r.ok());
+  await page.reload();
+  await invitationsRead;
+  await card.getByTestId('store-counts').waitFor();
+  await page.waitForTimeout(300);
+  expect(await page.getByTestId('setup-checklist').count()).toBe(0);
 
   // The status chart's words equal the simulator's statuses.
   const byStatus = (s: SimProduct['status']) => truth.filter((p) => p.status === s).length;

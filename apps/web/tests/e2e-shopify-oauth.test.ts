@@ -85,4 +85,15 @@ it('installs the app through Shopify and comes back connected; a refused install
   if (process.env.E2E_SCREENSHOTS) {
     await page.screenshot({ path: `${process.env.E2E_SCREENSHOTS}/oauth-refused.png`, fullPage: true });
   }
+
+  // Disconnected, an OAuth store's Reconnect is the install flow again, for that shop, back to the same card.
+  await page.getByRole('button', { name: 'Disconnect OAuth Outfitters' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Disconnect OAuth Outfitters' });
+  await dialog.getByRole('button', { name: 'Disconnect', exact: true }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await expect.poll(() => card.getByTestId('store-state').textContent()).toBe('Disconnected');
+  await card.getByRole('button', { name: 'Reconnect OAuth Outfitters' }).click();
+  await page.getByText('oauth-e2e.myshopify.com is connected').waitFor();
+  await expect.poll(() => card.getByTestId('store-state').textContent()).toBe('Connected');
+  expect(await page.getByTestId('shopify-store').count()).toBe(1);
 });

@@ -42,10 +42,11 @@ const SYNC_SERVICE = new URL('../../api/src/modules/catalog/sync.service.ts', im
 export function storeStackFor<Shop extends SimShopBase>(
   store: { domain: string; name: string; products: number; locations?: number },
   seed: number,
+  opts: { worker?: boolean } = {},
 ): () => StoreStack<Shop> {
   let stack: StoreStack<Shop> | undefined;
   beforeAll(async () => {
-    stack = await startStoreStack<Shop>(store, seed);
+    stack = await startStoreStack<Shop>(store, seed, opts);
   });
   afterAll(async () => {
     await stack?.close();
@@ -59,6 +60,7 @@ export function storeStackFor<Shop extends SimShopBase>(
 export async function startStoreStack<Shop extends SimShopBase>(
   store: { domain: string; name: string; products: number; locations?: number },
   seed: number,
+  opts: { worker?: boolean } = {},
 ): Promise<StoreStack<Shop>> {
   const { startShopifySim } = (await import(/* @vite-ignore */ SHOPIFY_SIM)) as {
     startShopifySim: (o?: { seed?: number }) => Promise<ShopifySim<Shop>>;
@@ -74,7 +76,7 @@ export async function startStoreStack<Shop extends SimShopBase>(
   };
   try {
     const shop = sim.addShop(store);
-    api = await startRealApi({ SHOPIFY_API_ORIGIN: sim.origin });
+    api = await startRealApi({ SHOPIFY_API_ORIGIN: sim.origin }, undefined, opts);
     web = await startWeb({ apiUrl: api.url });
     return { shop, api, web, call: apiCaller(api), executeRun, close };
   } catch (err) {

@@ -32,6 +32,8 @@ export interface WebHarnessOptions {
   /** Show the browser window (needs a display). */
   headed?: boolean;
   startTimeoutMs?: number;
+  /** What to poll until the server answers (a production server redirects /login to https). */
+  readyPath?: string;
 }
 
 export interface WebServer {
@@ -62,7 +64,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     output += chunk.toString();
   });
   try {
-    await waitForHttp(`${webUrl}/login`, server, () => output, options.startTimeoutMs ?? 30_000);
+    await waitForHttp(
+      `${webUrl}${options.readyPath ?? '/login'}`,
+      server,
+      () => output,
+      options.startTimeoutMs ?? 30_000,
+    );
   } catch (err) {
     await stopProcess(server);
     throw err;

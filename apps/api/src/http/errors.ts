@@ -1,6 +1,7 @@
 import { bodyTooLargeDetail } from '@invpro/contract';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { reporter } from '../observability/sentry.ts';
 
 /** The small set of failures the domain can express; mapped to HTTP here and only here. */
 export type ErrorCode =
@@ -131,11 +132,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (isResponseSerializationError(error)) {
       request.log.error({ err: error }, 'response did not match its schema');
+      reporter().capture(error, { route: request.routeOptions.url, request_id: request.id });
       return sendProblem(reply, 500, 'The server failed to build its response. The error has been logged.');
     }
     const status = error.statusCode ?? 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'unhandled error');
+      reporter().capture(error, { route: request.routeOptions.url, request_id: request.id });
       return sendProblem(reply, 500, 'An unexpected error occurred. It has been logged; please try again.');
     }
     return sendProblem(reply, status, clientErrorDetail(error, status, request));

@@ -12,6 +12,7 @@ import { roleLabel } from '../../lib/invitations';
 import { useLocations } from '../../lib/locations';
 import { LOW_STOCK_THRESHOLD, PRODUCT_STATUSES, statusColor, statusLabel, useProductCount } from '../../lib/products';
 import { SHOPIFY_SETTINGS, stateColor, stateLabel, storeLabel, useShopifyStatus } from '../../lib/shopify';
+import { SetupChecklist } from './setup-checklist';
 
 const count = new Intl.NumberFormat();
 
@@ -110,7 +111,11 @@ function StoreSummary({ store }: { store: ShopifyConnection & { sync: StoreSync 
   );
 }
 
-/** A chart with its numbers in words beside it: the picture is hidden from screen readers, the words are not. */
+/**
+ * A chart with its numbers in words beside it: the picture is hidden from screen readers, the words
+ * are not. Charts inside get `accessibilityLayer: false` (and a pie `rootTabIndex: -1`), or Recharts makes the
+ * hidden picture a tab stop.
+ */
 function ChartFigure({ caption, summary, children }: { caption: string; summary: string; children: ReactNode }) {
   return (
     <Stack component="figure" gap="xs" m={0}>
@@ -152,6 +157,7 @@ function StockByLocation({ orgId }: { orgId: string }) {
         series={[{ name: 'available', label: 'Available', color: 'indigo.6' }]}
         withTooltip={false}
         withBarValueLabel
+        barChartProps={{ accessibilityLayer: false }}
       />
     </ChartFigure>
   );
@@ -184,7 +190,14 @@ function ProductsByStatus({ orgId }: { orgId: string }) {
       summary={data.map((d) => `${d.name}: ${count.format(d.value)}`).join('; ')}
     >
       <Group justify="center">
-        <DonutChart data={data} withLabels withLabelsLine chartLabel={`${count.format(total)} products`} />
+        <DonutChart
+          data={data}
+          withLabels
+          withLabelsLine
+          chartLabel={`${count.format(total)} products`}
+          pieChartProps={{ accessibilityLayer: false }}
+          pieProps={{ rootTabIndex: -1 }}
+        />
       </Group>
     </ChartFigure>
   );
@@ -295,6 +308,8 @@ export function DashboardHome() {
           You are working in <strong>{user.organization.name}</strong> as {roleLabel[user.role] ?? user.role}.
         </Text>
       </div>
+
+      <SetupChecklist user={user} />
 
       <Catalog orgId={user.organization.id} />
 

@@ -6,6 +6,7 @@ import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { AuthCard } from '../../components/auth-card';
+import { visibilityToggleProps } from '../../components/password-field';
 import { PageLoader } from '../../components/states';
 import { applyApiErrors } from '../../lib/form-errors';
 import { safeNextPath } from '../../lib/redirects';
@@ -63,12 +64,16 @@ export function LoginForm() {
             {...form.getInputProps('identifier')}
           />
           <PasswordInput
+            {...visibilityToggleProps}
             label="Password"
             autoComplete="current-password"
             required
             key={form.key('password')}
             {...form.getInputProps('password')}
           />
+          <Anchor component={Link} href="/forgot-password" size="sm" ta="right" mt={-8}>
+            Forgot password?
+          </Anchor>
           <Button type="submit" loading={login.isPending} fullWidth>
             Log in
           </Button>

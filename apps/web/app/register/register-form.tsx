@@ -1,11 +1,12 @@
 'use client';
 
-import { Alert, Anchor, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { AuthCard } from '../../components/auth-card';
+import { PasswordField } from '../../components/password-field';
 import { ErrorState, PageLoader } from '../../components/states';
 import { applyApiErrors } from '../../lib/form-errors';
 import { formatDate, isDeadInvitation, roleLabel, useInvitationPreview } from '../../lib/invitations';
@@ -21,7 +22,8 @@ export function RegisterForm() {
   const [alert, setAlert] = useState<string | null>(null);
 
   const form = useForm({
-    mode: 'uncontrolled',
+    // Controlled: the strength meter follows every keystroke, against the email and username typed.
+    mode: 'controlled',
     initialValues: { email: '', username: '', password: '', organization: '' },
     validate: {
       email: (v) => (/^\S+@\S+\.\S+$/.test(v.trim()) ? null : 'Enter a valid email address'),
@@ -127,13 +129,15 @@ export function RegisterForm() {
             key={form.key('username')}
             {...form.getInputProps('username')}
           />
-          <PasswordInput
+          <PasswordField
             label="Password"
             autoComplete="new-password"
             description="Pick a long, unique passphrase."
             required
-            key={form.key('password')}
             {...form.getInputProps('password')}
+            value={form.values.password}
+            onChange={(value) => form.setFieldValue('password', value)}
+            owner={{ email: form.values.email, username: form.values.username }}
           />
           {!joining && (
             <TextInput

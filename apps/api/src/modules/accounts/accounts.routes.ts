@@ -4,8 +4,15 @@ import { z } from 'zod';
 import { authOf, requireAuth } from '../../http/auth.ts';
 import { AppError } from '../../http/errors.ts';
 import { email, errorResponses, text, uuidParam } from '../../http/schemas.ts';
-import { type AccountsContext, login, me, register, switchOrganization } from './accounts.service.ts';
+import { type AccountsContext, changePassword, login, me, register, switchOrganization } from './accounts.service.ts';
 import { acceptInvitation, describeInvitation } from './invitations.service.ts';
+import {
+  confirmPasswordReset,
+  type PasswordResetContext,
+  RESET_REQUESTED,
+  requestPasswordReset,
+} from './password-reset.service.ts';
+import { renameOrganization, updateProfile } from './profile.service.ts';
 import { ROLES } from './schema.ts';
 import { revokeAllSessions, revokeRefreshToken, rotateRefreshToken } from './sessions.service.ts';
 import { REFRESH_TOKEN_TTL_SECONDS } from './tokens.ts';
@@ -66,6 +73,25 @@ const loginBody = z
     path: ['email'],
   });
 
+const profileBody = z
+  .object({
+    email: email.optional(),
+    username: username.optional(),
+    current_password: text(256, 'The current password').min(1, 'Enter your current password.'),
+  })
+  .strict();
+
+const organizationBody = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1, 'Enter an organization name.')
+      .max(100, 'The organization name must be at most 100 characters.')
+      .refine((v) => !v.includes('\u0000'), 'The organization name contains a NUL character.'),
+  })
+  .strict();
+
 const optionalRefreshBody = z.object({ refresh: refreshToken.optional() }).strict().optional();
 
 function setRefreshCookie(request: FastifyRequest, reply: FastifyReply, refresh: string) {
@@ -96,6 +122,13 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
     loginLimits: app.config.login,
     registrationLimits: app.config.registration,
   };
+  // Read per request, as invitations read it: the web's origin may be settled after boot (tests).
+  const resetCtx = (): PasswordResetContext => ({
+    db: app.db,
+    mailer: app.mailer,
+    publicWebUrl: app.config.publicWebUrl,
+    limits: app.config.passwordReset,
+  });
   const tags = ['auth'];
 
   app.post(
@@ -215,6 +248,51 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
+  app.patch(
+    '/api/auth/me/',
+    {
+      preHandler: requireAuth,
+      schema: {
+        tags,
+        summary: 'Change your email or username; needs your current password',
+        description:
+          'A wrong password is counted by the login limits. A taken username is refused; a taken email is not ' +
+          '(docs/decisions/0009): the account then shares the address without owning it.',
+        security: [{ bearer: [] }],
+        body: profileBody,
+        response: { 200: userSchema, ...errorResponses(400, 401, 413, 429) },
+      },
+    },
+    async (request) => {
+      const { current_password, ...change } = request.body;
+      return updateProfile(
+        app.db,
+        app.config.login,
+        authOf(request),
+        { ...change, currentPassword: current_password },
+        { address: request.ip, log: request.log },
+      );
+    },
+  );
+
+  app.patch(
+    '/api/organization/',
+    {
+      preHandler: requireAuth,
+      schema: {
+        tags: ['organization'],
+        summary: 'Rename the active organization (owners and admins)',
+        security: [{ bearer: [] }],
+        body: organizationBody,
+        response: {
+          200: z.object({ id: z.string(), name: z.string() }).meta({ id: 'Organization' }),
+          ...errorResponses(400, 401, 403, 413),
+        },
+      },
+    },
+    async (request) => renameOrganization(app.db, authOf(request), request.body.name),
+  );
+
   app.post(
     '/api/auth/switch-organization/',
     {
@@ -236,6 +314,69 @@ export const accountsRoutes: FastifyPluginAsyncZod = async (app) => {
       );
       setRefreshCookie(request, reply, session.refresh);
       return session;
+    },
+  );
+
+  app.post(
+    '/api/auth/password-reset/',
+    {
+      schema: {
+        tags,
+        summary: 'Ask for a password-reset link by email',
+        description:
+          'Always 202 with the same body, whether or not an account uses the address: the link is sent (or kept in the outbox) after the answer.',
+        body: z.object({ email }).strict(),
+        response: { 202: z.object({ detail: z.string() }), ...errorResponses(400, 429) },
+      },
+    },
+    async (request, reply) => {
+      await requestPasswordReset(resetCtx(), request.body.email, request.ip);
+      return reply.code(202).send({ detail: RESET_REQUESTED });
+    },
+  );
+
+  app.post(
+    '/api/auth/password-reset/confirm/',
+    {
+      schema: {
+        tags,
+        summary: 'Set a new password with the token of a reset link; every session of the account ends',
+        body: z
+          .object({
+            token: z.string().max(200, 'A reset token is the part of the link after /reset-password/.'),
+            password,
+          })
+          .strict(),
+        response: { 204: z.null(), ...errorResponses(400) },
+      },
+    },
+    async (request, reply) => {
+      await confirmPasswordReset(app.db, request.body.token, request.body.password);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/auth/password/',
+    {
+      preHandler: requireAuth,
+      schema: {
+        tags,
+        summary: 'Change your password; every other session ends',
+        description: 'A wrong current password is a 400 and counts as a failed login.',
+        security: [{ bearer: [] }],
+        body: z.object({ current_password: password, new_password: password }).strict(),
+        response: { 204: z.null(), ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (request, reply) => {
+      await changePassword(
+        ctx,
+        authOf(request),
+        { currentPassword: request.body.current_password, newPassword: request.body.new_password },
+        request.ip,
+      );
+      return reply.code(204).send(null);
     },
   );
 

@@ -15,7 +15,13 @@ import {
   unknownAccountKey,
 } from './rate-limits.ts';
 import { memberships, organizations, users } from './schema.ts';
-import { issueTokens, type SessionContext, switchSession, type TokenPair } from './sessions.service.ts';
+import {
+  issueTokens,
+  revokeSessionsInTx,
+  type SessionContext,
+  switchSession,
+  type TokenPair,
+} from './sessions.service.ts';
 import { NO_LONGER_A_MEMBER } from './team.service.ts';
 import {
   emailOwner,
@@ -228,5 +234,45 @@ export async function switchOrganization(
     const pair = await switchSession(ctx, tx, { userId, sessionId, ...membership }, presentedRefresh);
     const profile = await userProfile(tx, userId, orgId);
     return { ...pair, user: profile! };
+  });
+}
+
+const WRONG_CURRENT_PASSWORD = 'The current password is not right. Type the password you log in with now.';
+
+/**
+ * Change the password of the logged-in user. The current password is checked as a login is: the
+ * attempt is reserved (and counted as a failure when wrong) before argon2 runs, so this cannot be
+ * used to guess it faster than logging in. Every other session ends; the one asking stays.
+ */
+export async function changePassword(
+  ctx: AccountsContext,
+  actor: { userId: string; sessionId?: string | undefined },
+  input: { currentPassword: string; newPassword: string },
+  clientAddress: string,
+): Promise<void> {
+  const user = await withScope(ctx.db, { userId: actor.userId }, async (tx) => {
+    const [row] = await tx
+      .select({ email: users.email, username: users.username, passwordHash: users.passwordHash })
+      .from(users)
+      .where(eq(users.id, actor.userId));
+    return row;
+  });
+  if (!user) throw new AppError('unauthorized', 'Log in again.');
+  const problems = passwordProblems(input.newPassword, user);
+  if (problems.length) throw new AppError('validation', problems[0]!, { errors: { new_password: problems } });
+
+  const attempt = await withScope(ctx.db, {}, (tx) =>
+    reserveLoginAttempt(tx, ctx.loginLimits, [accountKey(actor.userId)], clientAddress),
+  );
+  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    throw new AppError('validation', WRONG_CURRENT_PASSWORD, {
+      errors: { current_password: [WRONG_CURRENT_PASSWORD] },
+    });
+  }
+  const passwordHash = await hashPassword(input.newPassword);
+  await withScope(ctx.db, { userId: actor.userId }, async (tx) => {
+    await settleLoginSuccess(tx, attempt, actor.userId, ctx.loginLimits.windowSeconds);
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, actor.userId));
+    await revokeSessionsInTx(tx, actor.userId, actor.sessionId);
   });
 }

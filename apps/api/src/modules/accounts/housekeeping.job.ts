@@ -4,12 +4,16 @@ import type { Config } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
 import { withScope } from '../../db/tenant.ts';
 import { QUEUES } from '../../jobs/boss.ts';
+import { purgeExpiredPasswordResets } from './password-reset.service.ts';
 import { loginFailures, refreshTokens, registrationAttempts } from './schema.ts';
 
-/** Drops spent, revoked or expired refresh tokens after a grace week, and stale login and registration counts. */
+/**
+ * Drops spent, revoked or expired refresh tokens after a grace week, expired password-reset links,
+ * and stale login, registration and reset-request counts.
+ */
 export async function purgeExpiredAuthRows(
   db: Database,
-  windows: { loginWindowSeconds: number; registrationWindowSeconds: number },
+  windows: { loginWindowSeconds: number; registrationWindowSeconds: number; passwordResetWindowSeconds: number },
 ) {
   return withScope(db, {}, async (tx) => {
     const tokens = await tx
@@ -32,7 +36,14 @@ export async function purgeExpiredAuthRows(
         lt(registrationAttempts.attemptedAt, sql`now() - make_interval(secs => ${windows.registrationWindowSeconds})`),
       )
       .returning({ id: registrationAttempts.id });
-    return { tokens: tokens.length, failures: failures.length, registrations: registrations.length };
+    const { resets, requests } = await purgeExpiredPasswordResets(tx, windows.passwordResetWindowSeconds);
+    return {
+      tokens: tokens.length,
+      failures: failures.length,
+      registrations: registrations.length,
+      passwordResets: resets,
+      passwordResetRequests: requests,
+    };
   });
 }
 
@@ -42,6 +53,7 @@ export async function registerHousekeeping(boss: PgBoss, db: Database, config: C
     purgeExpiredAuthRows(db, {
       loginWindowSeconds: config.login.windowSeconds,
       registrationWindowSeconds: config.registration.windowSeconds,
+      passwordResetWindowSeconds: config.passwordReset.windowSeconds,
     }),
   );
   await boss.schedule(queue, '17 * * * *');

@@ -3,6 +3,7 @@ import type { Database, Transaction } from '../../db/client.ts';
 import { isUuid, newId, uniqueViolation } from '../../db/ids.ts';
 import { withScope, withTenant } from '../../db/tenant.ts';
 import { AppError, notFound } from '../../http/errors.ts';
+import { escapeHtml, type Mailer } from '../mail/mailer.ts';
 import { invitations, memberships, organizations, type Role, users } from './schema.ts';
 import { assertCanManageTeam } from './team.service.ts';
 import { newOpaqueToken, sha256 } from './tokens.ts';
@@ -211,4 +212,45 @@ export async function acceptInvitation(db: Database, userId: string, token: stri
     await acceptInvitationInTx(tx, parsed, { userId, ...user });
   });
   return parsed.orgId;
+}
+
+/**
+ * The invitee's message with the link. The inviter gets the same link in the answer, so mail is
+ * a convenience: sent after the answer, into the inviting organization's outbox when there is no SMTP.
+ */
+export async function sendInvitationMail(
+  db: Database,
+  mailer: Mailer,
+  actor: { userId: string; orgId: string },
+  invitation: { email: string; role: Role; invitation_url?: string },
+): Promise<void> {
+  const url = invitation.invitation_url;
+  if (!url) return;
+  const names = await withTenant(
+    db,
+    actor.orgId,
+    async (tx) => {
+      const [org] = await tx
+        .select({ name: organizations.name })
+        .from(organizations)
+        .where(eq(organizations.id, actor.orgId));
+      const [inviter] = await tx.select({ username: users.username }).from(users).where(eq(users.id, actor.userId));
+      return { organization: org?.name ?? 'an organization', inviter: inviter?.username ?? 'A member' };
+    },
+    actor.userId,
+  );
+  await mailer.send(
+    {
+      to: invitation.email,
+      kind: 'invitation',
+      subject: `You are invited to ${names.organization} on InvPro360`,
+      text: [
+        `${names.inviter} invited you to join ${names.organization} on InvPro360 as ${invitation.role}.`,
+        '',
+        `Accept the invitation here (it works for ${INVITATION_TTL_DAYS} days): ${url}`,
+      ].join('\n'),
+      html: `<p>${escapeHtml(names.inviter)} invited you to join <strong>${escapeHtml(names.organization)}</strong> on InvPro360 as ${invitation.role}.</p><p><a href="${escapeHtml(url)}">Accept the invitation</a> (it works for ${INVITATION_TTL_DAYS} days).</p>`,
+    },
+    [actor.orgId],
+  );
 }

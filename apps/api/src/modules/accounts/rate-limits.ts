@@ -2,7 +2,7 @@ import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { AppError } from '../../http/errors.ts';
-import { loginFailures, registrationAttempts } from './schema.ts';
+import { loginFailures, passwordResetRequests, registrationAttempts } from './schema.ts';
 
 export interface LoginLimits {
   maxPerAccount: number;
@@ -22,7 +22,13 @@ export type RegistrationLimits = { maxPerAddress: number; windowSeconds: number 
  * elsewhere). Locks are always taken in class order, then key order, so two attempts never wait
  * on each other in a cycle.
  */
-const LOCK_CLASS = { account: 360_361, address: 360_362, registration: 360_363 } as const;
+const LOCK_CLASS = { account: 360_361, address: 360_362, registration: 360_363, passwordReset: 360_365 } as const;
+
+/**
+ * Password-reset requests per typed email and per client address and window. Each may send a
+ * message, so an address cannot be flooded; the email is counted whether or not it has an account.
+ */
+export type PasswordResetLimits = { maxPerEmail: number; maxPerAddress: number; windowSeconds: number };
 
 /** The account key of a known user: the same whether they typed their email or their username. */
 export const accountKey = (userId: string) => `user:${userId}`;
@@ -130,4 +136,43 @@ export async function reserveRegistration(tx: Queryable, limits: RegistrationLim
     throw tooMany(`sign-ups from your network in the last ${windowInWords(limits.windowSeconds)}`, row.retryAfter, '');
   }
   await tx.insert(registrationAttempts).values({ id: newId(), address });
+}
+
+/**
+ * Count one password-reset request for `email` from `address`, or refuse with 429 when either
+ * window is full. The same answer for an address with or without an account. In a transaction.
+ */
+export async function reservePasswordReset(
+  tx: Queryable,
+  limits: PasswordResetLimits,
+  email: string,
+  address: string,
+): Promise<void> {
+  const emailKey = email.toLowerCase();
+  // Class order then scope order ('address' < 'email'), as every lock here is taken.
+  await lock(tx, LOCK_CLASS.passwordReset, `address:${address}`);
+  await lock(tx, LOCK_CLASS.passwordReset, `email:${emailKey}`);
+  const counted = await tx
+    .select({
+      scope: passwordResetRequests.scope,
+      requests: sql<number>`count(*)::int`,
+      retryAfter: secondsLeft(limits.windowSeconds, sql`min(${passwordResetRequests.requestedAt})`),
+    })
+    .from(passwordResetRequests)
+    .where(
+      and(
+        sql`${passwordResetRequests.requestedAt} > now() - make_interval(secs => ${limits.windowSeconds})`,
+        sql`((${passwordResetRequests.scope} = 'email' and ${passwordResetRequests.key} = ${emailKey})
+          or (${passwordResetRequests.scope} = 'address' and ${passwordResetRequests.key} = ${address}))`,
+      ),
+    )
+    .groupBy(passwordResetRequests.scope);
+  const byEmail = counted.find((c) => c.scope === 'email' && c.requests >= limits.maxPerEmail);
+  if (byEmail) throw tooMany('password-reset requests for this email', byEmail.retryAfter, '');
+  const byAddress = counted.find((c) => c.scope === 'address' && c.requests >= limits.maxPerAddress);
+  if (byAddress) throw tooMany('password-reset requests from your network', byAddress.retryAfter, '');
+  await tx.insert(passwordResetRequests).values([
+    { id: newId(), scope: 'email', key: emailKey },
+    { id: newId(), scope: 'address', key: address },
+  ]);
 }

@@ -158,3 +158,37 @@ export const registrationAttempts = pgTable(
   },
   (t) => [index('registration_attempts_lookup_idx').on(t.address, t.attemptedAt)],
 );
+
+/**
+ * Global: password-reset links, one hour each, stored as SHA-256 of the secret only. A new request
+ * deletes the user's older unused links; using one sets used_at in the same statement that checks it.
+ */
+export const passwordResets = pgTable(
+  'password_resets',
+  {
+    id: uuid().primaryKey(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text().notNull().unique(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    usedAt: timestamp({ withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [index('password_resets_user_idx').on(t.userId)],
+);
+
+/**
+ * Global: reset requests per typed email and per client address, counted whether or not the
+ * address has an account, so the limit itself reveals nothing.
+ */
+export const passwordResetRequests = pgTable(
+  'password_reset_requests',
+  {
+    id: uuid().primaryKey(),
+    scope: text({ enum: ['email', 'address'] }).notNull(),
+    key: text().notNull(),
+    requestedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('password_reset_requests_lookup_idx').on(t.scope, t.key, t.requestedAt)],
+);

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Database, Queryable, Transaction } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { withScope } from '../../db/tenant.ts';
@@ -194,4 +194,22 @@ export async function revokeAllSessions(ctx: SessionContext, userId: string): Pr
       .returning({ familyId: refreshTokens.familyId });
     return new Set(revoked.map((r) => r.familyId)).size;
   });
+}
+
+/**
+ * A password changed: every refresh token of the user is revoked, in the caller's transaction,
+ * except those of `keepSessionId` (the session that changed it, when it did so while logged in).
+ */
+export async function revokeSessionsInTx(tx: Transaction, userId: string, keepSessionId?: string): Promise<void> {
+  await lockSessionsOf(tx, userId);
+  await tx
+    .update(refreshTokens)
+    .set({ revokedAt: sql`now()` })
+    .where(
+      and(
+        eq(refreshTokens.userId, userId),
+        isNull(refreshTokens.revokedAt),
+        keepSessionId ? ne(refreshTokens.familyId, keepSessionId) : undefined,
+      ),
+    );
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { authOf, requireAuth } from '../../http/auth.ts';
 import { offsetOf, pageOf, pageQuery, paginated } from '../../http/pagination.ts';
 import { email, errorResponses, uuidParam } from '../../http/schemas.ts';
-import { createInvitation, listInvitations, revokeInvitation } from './invitations.service.ts';
+import { createInvitation, listInvitations, revokeInvitation, sendInvitationMail } from './invitations.service.ts';
 import { ROLES } from './schema.ts';
 import { changeRole, listMembers, removeMember } from './team.service.ts';
 
@@ -111,13 +111,15 @@ export const teamRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags,
         security,
-        summary: 'Invite someone by email; the answer carries the invitation link to send them',
+        summary: 'Invite someone by email (the link is mailed to them, and the answer carries it too)',
         body: z.object({ email, role: role.default('member') }).strict(),
         response: { 201: invitation, ...errorResponses(400, 401, 403, 409) },
       },
     },
     async (request, reply) => {
-      const created = await createInvitation(app.db, authOf(request), request.body, app.config.publicWebUrl);
+      const actor = authOf(request);
+      const created = await createInvitation(app.db, actor, request.body, app.config.publicWebUrl);
+      app.mailer.later({ kind: 'invitation' }, () => sendInvitationMail(app.db, app.mailer, actor, created));
       return reply.code(201).send(created);
     },
   );

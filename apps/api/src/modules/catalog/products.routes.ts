@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { authOf, requireAuth } from '../../http/auth.ts';
+import { conditionalGet } from '../../http/caching.ts';
 import { offsetOf, pageOf, pageQuery, paginated } from '../../http/pagination.ts';
 import { errorResponses, text, uuidParam } from '../../http/schemas.ts';
 import { LOW_STOCK_THRESHOLD, ORDERINGS, STOCK_FILTERS } from './products.queries.ts';
@@ -149,6 +150,7 @@ export const catalogRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: productsQuery,
         response: { 200: pageOf(catalogProduct), ...errorResponses(400, 401) },
       },
+      onSend: conditionalGet,
     },
     async (request) => {
       const { page, page_size, ordering, product_type, include_deleted, ...filters } = request.query;
@@ -172,6 +174,7 @@ export const catalogRoutes: FastifyPluginAsyncZod = async (app) => {
         params: z.object({ id: uuidParam('id') }),
         response: { 200: catalogProductDetail, ...errorResponses(400, 401, 404) },
       },
+      onSend: conditionalGet,
     },
     async (request) => getProduct(app.db, authOf(request), request.params.id),
   );

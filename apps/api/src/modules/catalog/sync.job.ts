@@ -2,9 +2,10 @@ import type { PgBoss } from 'pg-boss';
 import { z } from 'zod';
 import { withTenant } from '../../db/tenant.ts';
 import { QUEUES } from '../../jobs/boss.ts';
+import { jobMetrics } from '../../observability/metrics.ts';
 import type { ShopifyContext } from '../shopify/context.ts';
 import { executeRun, requestSync } from './sync.service.ts';
-import { syncStateOf } from './sync-runs.queries.ts';
+import { findRun, syncStateOf } from './sync-runs.queries.ts';
 import { scheduleNextSync } from './sync-schedule.ts';
 import { applyCatalogWebhooks } from './webhook-apply.ts';
 
@@ -43,10 +44,42 @@ export async function runScheduledSync(ctx: ShopifyContext, job: { orgId: string
   return { started, next: at.toISOString() };
 }
 
+/**
+ * A run executed with its metrics: the Shopify points and throttle waits this execution added to
+ * the run's own meter (a resumed run's earlier part was counted by the worker that did it), and
+ * the run's duration once it has finished. Two reads of the run's row, per run not per page.
+ */
+export async function executeRunObserved(
+  ctx: ShopifyContext,
+  job: { orgId: string; runId: string },
+  opts: Parameters<typeof executeRun>[2],
+) {
+  const { orgId, runId } = job;
+  const read = () => withTenant(ctx.db, orgId, (tx) => findRun(tx, orgId, runId));
+  const before = await read();
+  try {
+    return await executeRun(ctx, job, opts);
+  } finally {
+    const after = await read().catch(() => undefined);
+    if (before && after) {
+      jobMetrics.shopifyPoints.inc(Math.max(0, after.pointsUsed - before.pointsUsed));
+      jobMetrics.shopifyThrottleWait.inc(Math.max(0, after.throttleWaitMs - before.throttleWaitMs) / 1000);
+      const finished = ['succeeded', 'failed', 'cancelled'].includes(after.state);
+      if (finished && after.finishedAt && before.state !== after.state) {
+        const started = after.startedAt ?? after.queuedAt;
+        jobMetrics.syncDuration.observe(
+          { mode: after.mode, outcome: after.state },
+          Math.max(0, (after.finishedAt.getTime() - started.getTime()) / 1000),
+        );
+      }
+    }
+  }
+}
+
 export async function registerCatalogJobs(boss: PgBoss, ctx: ShopifyContext) {
   await boss.work(QUEUES.catalogSync.name, { includeMetadata: true, localConcurrency: 2 }, async ([job]) => {
     const { org_id, run_id } = runJob.parse(job!.data);
-    return executeRun(
+    return executeRunObserved(
       ctx,
       { orgId: org_id, runId: run_id },
       { finalAttempt: job!.retryCount >= job!.retryLimit, signal: job!.signal },

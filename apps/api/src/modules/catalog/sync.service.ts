@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { sql } from 'drizzle-orm';
-import type { Queryable } from '../../db/client.ts';
+import type { Queryable, Transaction } from '../../db/client.ts';
 import { newId } from '../../db/ids.ts';
 import { withScope, withTenant } from '../../db/tenant.ts';
 import { AppError } from '../../http/errors.ts';
@@ -112,6 +112,44 @@ export async function requestSync(
     },
     actor.userId ?? undefined,
   );
+}
+
+/**
+ * A store was just connected, or connected again: its sync starts now, in the transaction that saved
+ * the connection (so the run and its job exist if and only if the connection does), and its schedule
+ * resumes one interval later, replacing a scheduled sync queued before. Started here rather than by
+ * the schedule's job so that the settings page finds the run as soon as the connect answer arrives.
+ * `reconcile`: the store was not connected until now, so webhooks may have been missed and the run
+ * reads the whole catalog. Without a job sender (tests without a worker) nothing would ever run it:
+ * then no run is created. Answers the run started (or already active), if any.
+ */
+export async function startSyncOnConnect(
+  ctx: ShopifyContext,
+  tx: Transaction,
+  p: { orgId: string; connectionId: string; userId: string; reconcile: boolean },
+): Promise<SyncRunRow | undefined> {
+  if (!ctx.jobs) return undefined;
+  const state = await syncStateOf(tx, p.orgId, p.connectionId);
+  const run = await insertRun(tx, {
+    orgId: p.orgId,
+    id: newId(),
+    connectionId: p.connectionId,
+    trigger: 'manual',
+    type: 'products',
+    scope: p.reconcile || !state?.lastFullSyncAt ? 'full' : 'incremental',
+    mode: 'auto',
+    state: 'queued',
+    requestedBy: p.userId,
+    phase: 'queued',
+  });
+  if (run) await sendInTransaction(tx, ctx.jobs, QUEUES.catalogSync.name, { org_id: p.orgId, run_id: run.id });
+  const interval = (state?.intervalSeconds ?? ctx.config.shopify.syncIntervalProducts) * 1000;
+  await scheduleNextSync(ctx, tx, {
+    orgId: p.orgId,
+    connectionId: p.connectionId,
+    at: new Date(Date.now() + interval),
+  });
+  return run ?? (await findActiveRun(tx, p.orgId, p.connectionId));
 }
 
 export async function cancelSync(ctx: ShopifyContext, actor: Actor, runId: string): Promise<SyncRunRow> {

@@ -54,12 +54,12 @@ export const shopifyConnectionsRoutes: FastifyPluginAsyncZod = async (app) => {
         security,
         summary: 'Connect a store with its app credentials (tested before saving; secrets stored encrypted)',
         description:
-          'Without access_token, the client-credentials grant of a Dev Dashboard app is used with api_key and api_secret. Connecting the same store again updates its credentials.',
+          'Without access_token, the client-credentials grant of a Dev Dashboard app is used with api_key and api_secret. Connecting the same store again updates its credentials and repairs that connection (same id, same synced data); api_secret may then be left out to keep the stored one.',
         body: z
           .object({
             store_url: text(255, 'The store URL').trim().min(1, 'Enter the store URL, e.g. acme.myshopify.com.'),
             api_key: credential('API key'),
-            api_secret: credential('API secret'),
+            api_secret: credential('API secret').optional(),
             access_token: credential('access token').optional(),
           })
           .strict(),

@@ -2,9 +2,9 @@ import { missingScopes, normalizeShopDomain } from '@invpro/contract';
 import { newId } from '../../db/ids.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { AppError } from '../../http/errors.ts';
-import { QUEUES, sendInTransaction } from '../../jobs/boss.ts';
 import { assertCanManageTeam, assertMember } from '../accounts/team.service.ts';
 import { membershipOf } from '../accounts/users.queries.ts';
+import { startSyncOnConnect } from '../catalog/sync.service.ts';
 import { ShopifyError } from './client.ts';
 import {
   type ConnectionRow,
@@ -128,7 +128,7 @@ export async function assertManager(ctx: ShopifyContext, actor: Actor) {
 export async function connectStore(
   ctx: ShopifyContext,
   actor: Actor,
-  input: { store_url: string; api_key: string; api_secret: string; access_token?: string | undefined },
+  input: { store_url: string; api_key: string; api_secret?: string | undefined; access_token?: string | undefined },
 ): Promise<ConnectionView> {
   await assertManager(ctx, actor);
   const normalized = normalizeShopDomain(input.store_url);
@@ -136,12 +136,26 @@ export async function connectStore(
     throw new AppError('validation', normalized.reason, { errors: { store_url: [normalized.reason] } });
   const shop = normalized.domain;
   const existing = await withTenant(ctx.db, actor.orgId, (tx) => findConnectionByShop(tx, actor.orgId, shop));
+  // Reconnecting a listed store may keep its stored secret (an uninstall keeps it; a disconnect does not).
+  const storedSecret = existing?.apiSecretEnc ? open(ctx.config.encryptionKeys, existing.apiSecretEnc) : undefined;
+  const apiSecret = input.api_secret ?? storedSecret;
+  if (!input.api_secret && storedSecret && existing?.apiKey !== input.api_key) {
+    // The stored secret belongs to the stored key: a new app's key needs that app's secret.
+    const detail = `This API key is not the one stored for ${shop}: enter its API secret too.`;
+    throw new AppError('validation', detail, { errors: { api_secret: [detail] } });
+  }
+  if (!apiSecret) {
+    const detail = existing
+      ? `No API secret is stored for ${shop} any more. Enter the API secret.`
+      : 'Enter the API secret.';
+    throw new AppError('validation', detail, { errors: { api_secret: [detail] } });
+  }
 
   // Shopify is called outside any database transaction.
   let credentials: Credentials;
   let result: ConnectionTestResult;
   try {
-    credentials = await obtainToken(ctx, shop, input);
+    credentials = await obtainToken(ctx, shop, { ...input, api_secret: apiSecret });
     result = await testConnection(ctx, shop, credentials.accessToken);
   } catch (err) {
     const failure = describeFailure(err, shop);
@@ -157,8 +171,8 @@ export async function connectStore(
     {
       authMethod: credentials.method,
       apiKey: input.api_key,
-      apiSecretEnc: seal(ctx.config.encryptionKeys, input.api_secret),
-      apiSecretHint: hint(input.api_secret),
+      apiSecretEnc: seal(ctx.config.encryptionKeys, apiSecret),
+      apiSecretHint: hint(apiSecret),
       accessTokenEnc: seal(ctx.config.encryptionKeys, credentials.accessToken),
       accessTokenHint: hint(credentials.accessToken),
       refreshTokenEnc: null,
@@ -208,6 +222,7 @@ export async function saveTestedConnection(
     lastCheckedAt: new Date(),
     connectedAt: new Date(),
     lastError: null,
+    lastErrorAt: null,
     updatedAt: new Date(),
   };
   const existing = await withTenant(ctx.db, actor.orgId, (tx) => findConnectionByShop(tx, actor.orgId, shop));
@@ -215,16 +230,14 @@ export async function saveTestedConnection(
   await withTenant(ctx.db, actor.orgId, async (tx) => {
     await upsertTestedConnection(tx, { orgId: actor.orgId, id, shopDomain: shop, connectedBy: actor.userId, values });
     await scheduleTokenRenewal(ctx, tx, { orgId: actor.orgId, id, tokenExpiresAt: credentials.tokenExpiresAt ?? null });
-    // The store's first sync starts now; each scheduled sync queues the next.
-    if (ctx.jobs) {
-      await sendInTransaction(
-        tx,
-        ctx.jobs,
-        QUEUES.catalogSchedule.name,
-        { org_id: actor.orgId, connection_id: id },
-        { singletonKey: id },
-      );
-    }
+    // A sync starts now (the copy a reconnected store kept is brought up to date); each scheduled
+    // sync queues the next.
+    await startSyncOnConnect(ctx, tx, {
+      orgId: actor.orgId,
+      connectionId: id,
+      userId: actor.userId,
+      reconcile: existing?.state !== 'connected',
+    });
   });
   await registerWebhooks(ctx, actor.orgId, id, shop, accessToken);
   return id;

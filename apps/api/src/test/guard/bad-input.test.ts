@@ -111,7 +111,10 @@ async function casesFor(method: string, url: string): Promise<Case[]> {
       }
       // Free text accepts any characters (they are stored literally); formatted fields must refuse them.
       if (field !== 'password' && field !== 'organization') {
-        for (const value of HOSTILE_STRINGS) {
+        const freeText = guard.freeText?.includes(field) || field.endsWith('password');
+        for (const value of freeText
+          ? HOSTILE_STRINGS.filter((v) => v === '\u0000' || v.length > 1000)
+          : HOSTILE_STRINGS) {
           cases.push({
             name: `${field} = hostile ${JSON.stringify(value.slice(0, 20))}`,
             request: { ...base, payload: { ...valid.body, [field]: value } },

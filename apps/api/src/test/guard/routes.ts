@@ -31,8 +31,9 @@ export interface RouteGuard {
   /** Body fields that may be left out (so leaving them out is not bad input). */
   optional?: string[];
   /**
-   * Query parameters that take any text (searched or compared literally, so SQL or markup in them
-   * is a valid value): only what no text may hold (NUL, an unbounded length) is hostile for them.
+   * Query parameters and body fields that take any text (searched, compared or stored literally, so
+   * SQL or markup in them is a valid value): only what no text may hold (NUL, an unbounded length)
+   * is hostile for them.
    */
   freeText?: string[];
   /** Tables a refused request is meant to write to, and why (e.g. failed logins are counted). */
@@ -160,6 +161,15 @@ const CATALOG_ROUTES: Record<string, RouteGuard> = {
 
 export const ROUTES: Record<string, RouteGuard> = {
   'GET /api/health/': { isolation: { none: 'system health, no tenant data' }, valid: () => ({ auth: false }) },
+  'GET /api/health/live/': { isolation: { none: 'process liveness, no tenant data' }, valid: () => ({ auth: false }) },
+  'GET /api/health/ready/': {
+    isolation: { none: 'process readiness, no tenant data' },
+    valid: () => ({ auth: false }),
+  },
+  'GET /metrics': {
+    isolation: { none: 'process-wide counters labelled by route pattern and queue, never by tenant' },
+    valid: () => ({ auth: false }),
+  },
   'GET /api/openapi.json': { isolation: { none: 'static API description' } },
   'GET /api/docs': { isolation: { none: 'static documentation page' } },
   'GET /api/docs/*': { isolation: { none: 'static documentation assets' } },
@@ -243,6 +253,62 @@ export const ROUTES: Record<string, RouteGuard> = {
     },
     valid: () => ({ auth: true }),
   },
+  'PATCH /api/auth/me/': {
+    isolation: {
+      async probe(app, w) {
+        // The account changed is the token's: B's owner stays as it was, whatever A sends.
+        const before = await app.inject({ method: 'GET', url: '/api/auth/me/', headers: w.B.owner.auth });
+        const res = await app.inject({
+          method: 'PATCH',
+          url: '/api/auth/me/',
+          headers: w.A.member.auth,
+          payload: {
+            username: `renamed${Date.now()}`,
+            current_password: w.A.member.password,
+            user_id: w.B.owner.user.id,
+          },
+        });
+        expect(res.statusCode, res.body).toBe(400);
+        const after = await app.inject({ method: 'GET', url: '/api/auth/me/', headers: w.B.owner.auth });
+        expect(after.body).toBe(before.body);
+      },
+    },
+    valid: (w) => ({ auth: true, body: { username: `renamed${Date.now()}`, current_password: w.A.owner.password } }),
+    records: { tables: ['login_failures'], why: 'a wrong current password counts towards the login limits' },
+  },
+  'PATCH /api/organization/': {
+    isolation: {
+      async probe(app, w) {
+        const nameOf = async (orgId: string) =>
+          (
+            (await app.db.execute(sql`select name from organizations where id = ${orgId}`)).rows[0] as {
+              name: string;
+            }
+          ).name;
+        const before = await nameOf(w.B.orgId);
+        const res = await app.inject({
+          method: 'PATCH',
+          url: '/api/organization/',
+          headers: w.A.owner.auth,
+          payload: { name: 'Renamed by A' },
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        expect(json(res).id).toBe(w.A.orgId);
+        expect(await nameOf(w.B.orgId)).toBe(before);
+        // A's member may not rename even their own organization.
+        const member = await app.inject({
+          method: 'PATCH',
+          url: '/api/organization/',
+          headers: w.A.member.auth,
+          payload: { name: 'Renamed by a member' },
+        });
+        expect(member.statusCode).toBe(403);
+        expect(await nameOf(w.A.orgId)).toBe('Renamed by A');
+      },
+    },
+    valid: () => ({ auth: true, body: { name: 'Org A renamed' } }),
+    freeText: ['name'],
+  },
   'POST /api/auth/switch-organization/': {
     isolation: {
       probe: (app, w) =>
@@ -276,6 +342,65 @@ export const ROUTES: Record<string, RouteGuard> = {
       },
     },
     valid: (w) => ({ auth: true, params: { token: w.A.invitation.token } }),
+  },
+  'POST /api/auth/password-reset/': {
+    isolation: {
+      async probe(app, w) {
+        // B's member's reset link lands in B's outbox only: A's owner never sees it.
+        const res = await app.inject({
+          method: 'POST',
+          url: '/api/auth/password-reset/',
+          payload: { email: w.B.member.email },
+        });
+        expect(res.statusCode, res.body).toBe(202);
+        await app.mailer.drain();
+        const a = await app.inject({ method: 'GET', url: '/api/mail/outbox/?page_size=250', headers: w.A.owner.auth });
+        expect(a.body).not.toContain(w.B.member.email);
+        const b = await app.inject({ method: 'GET', url: '/api/mail/outbox/?page_size=250', headers: w.B.owner.auth });
+        expect(b.body).toContain(w.B.member.email);
+      },
+    },
+    valid: (w) => ({ auth: false, body: { email: w.A.member.email } }),
+  },
+  'POST /api/auth/password-reset/confirm/': {
+    isolation: { none: 'acts only on the account of the presented token' },
+    valid: () => ({
+      auth: false,
+      body: { token: 'A'.repeat(43), password: 'violet-harbour-tractor-93' },
+    }),
+  },
+  'POST /api/auth/password/': {
+    isolation: { none: 'changes only the logged-in user’s own password' },
+    // A wrong current password: every hostile variant must then change nothing but the failure count.
+    valid: () => ({
+      auth: true,
+      body: { current_password: 'not-the-current-password', new_password: 'violet-harbour-tractor-94' },
+    }),
+    records: { tables: ['login_failures'], why: 'a wrong current password counts as a failed login' },
+  },
+  'GET /api/mail/outbox/': {
+    isolation: {
+      async probe(app, w) {
+        const res = await app.inject({
+          method: 'GET',
+          url: '/api/mail/outbox/?page_size=250',
+          headers: w.A.owner.auth,
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        const ids = json(res).results.map((m: { id: string }) => m.id);
+        expect(ids).toContain(w.A.mail.id);
+        expect(ids).not.toContain(w.B.mail.id);
+        expect(res.body).not.toContain(w.B.invitation.email);
+      },
+    },
+    valid: () => ({ auth: true, query: { page: '1', page_size: '10' } }),
+  },
+  'GET /api/mail/outbox/:id/': {
+    isolation: {
+      probe: (app, w) =>
+        expectNotFound(app, { method: 'GET', url: `/api/mail/outbox/${w.B.mail.id}/`, headers: w.A.owner.auth }),
+    },
+    valid: (w) => ({ auth: true, params: { id: w.A.mail.id } }),
   },
   'GET /api/team/members/': {
     isolation: {

@@ -3,12 +3,15 @@ import { type ShopifySim, startShopifySim } from '@invpro/shopify-sim';
 import { sql } from 'drizzle-orm';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../../modules/accounts/tokens.ts';
 import { createTestApp, json, newAccount, type TestApp } from '../app.ts';
 
 /**
- * Secrets (passwords, Shopify tokens and secrets, refresh tokens, invitation links) never appear in
- * logs, in API answers other than the one that issues them, or in plaintext in any table. Every
- * flow that handles one runs here; then every log line, every answer and every column is searched.
+ * Secrets (passwords, Shopify tokens and secrets, refresh tokens, invitation and password-reset
+ * links) never appear in logs, in API answers other than the one that issues them, or in plaintext
+ * in any table. Every flow that handles one runs here; then every log line, every answer and every
+ * column is searched. The one place a link may be is the message that carries it: the outbox row
+ * (no SMTP here, docs/decisions/0015) and the outbox answer that shows it to an owner.
  */
 let sim: ShopifySim;
 let t: TestApp;
@@ -91,13 +94,65 @@ describe('secrets stay secret', () => {
       },
     });
 
+    // Password reset: asked for, read from the outbox, used; then the password changed while logged in.
+    await call({ method: 'POST', url: '/api/auth/password-reset/', payload: { email: account.email } });
+    await t.app.mailer.drain();
+    const outbox = await call({ method: 'GET', url: '/api/mail/outbox/', headers: auth });
+    const resetItem = json(outbox).results.find((m: { kind: string }) => m.kind === 'password_reset');
+    const resetMail = await call({ method: 'GET', url: `/api/mail/outbox/${resetItem.id}/`, headers: auth });
+    const resetToken = /\/reset-password\/([A-Za-z0-9_-]+)/.exec(json(resetMail).text)![1]!;
+    const resetPassword = 'quartz-meadow-lantern-27';
+    const confirmed = await call({
+      method: 'POST',
+      url: '/api/auth/password-reset/confirm/',
+      payload: { token: resetToken, password: resetPassword },
+    });
+    expect(confirmed.statusCode, confirmed.body).toBe(204);
+    const relogin = json(
+      await call({
+        method: 'POST',
+        url: '/api/auth/login/',
+        payload: { email: account.email, password: resetPassword },
+      }),
+    );
+    const changedPassword = 'copper-orchid-saddle-58';
+    const changed = await call({
+      method: 'POST',
+      url: '/api/auth/password/',
+      headers: { authorization: `Bearer ${relogin.access}` },
+      payload: { current_password: resetPassword, new_password: changedPassword },
+    });
+    expect(changed.statusCode, changed.body).toBe(204);
+    await call({
+      method: 'POST',
+      url: '/api/auth/password/',
+      headers: { authorization: `Bearer ${relogin.access}` },
+      payload: { current_password: `${changedPassword}x`, new_password: 'never-stored-walrus-31' },
+    });
+
     const invitationSecret = invitationToken.split('.')[1]!;
     const shopifySecrets = [shop.accessToken!, shop.apiSecret, 'shpat_wrong_token_value'];
-    const everywhere = [account.password, `${account.password}x`, ...shopifySecrets];
+    const everywhere = [
+      account.password,
+      `${account.password}x`,
+      resetPassword,
+      changedPassword,
+      `${changedPassword}x`,
+      'never-stored-walrus-31',
+      ...shopifySecrets,
+    ];
 
     const logs = t.logs.join('\n');
     expect(logs.length).toBeGreaterThan(1000);
-    for (const secret of [...everywhere, firstRefresh, loginRefresh, rotatedRefresh, invitationSecret, access]) {
+    for (const secret of [
+      ...everywhere,
+      firstRefresh,
+      loginRefresh,
+      rotatedRefresh,
+      invitationSecret,
+      resetToken,
+      access,
+    ]) {
       expect(logs, 'a secret reached the logs').not.toContain(secret);
     }
 
@@ -108,22 +163,29 @@ describe('secrets stay secret', () => {
     const issuing = (secret: string) => answers.filter((a) => a.body.includes(secret)).map((a) => a.request);
     expect(issuing(invitationSecret)).toEqual(['POST /api/team/invitations/']);
     expect(issuing(loginRefresh)).toEqual(['POST /api/auth/login/']);
+    // The link goes only to the mail; the outbox's message is that mail, shown to an owner.
+    expect(issuing(resetToken)).toEqual([`GET /api/mail/outbox/${resetItem.id}/`]);
 
     const tables = (await t.database.db.execute(sql`select tablename from pg_tables where schemaname = 'public'`))
       .rows as {
       tablename: string;
     }[];
+    const outboxRows = (
+      await t.database.db.execute(sql`select text, html from mail_outbox where kind = 'password_reset'`)
+    ).rows as { text: string; html: string }[];
+    expect(outboxRows.map((r) => r.text).join('\n')).toContain(resetToken);
     const dump = (
       await Promise.all(
-        tables.map(({ tablename }) =>
-          t.database.db.execute(sql.raw(`select t::text as row from public."${tablename}" t`)),
-        ),
+        tables
+          .filter(({ tablename }) => tablename !== 'mail_outbox')
+          .map(({ tablename }) => t.database.db.execute(sql.raw(`select t::text as row from public."${tablename}" t`))),
       )
     )
       .flatMap((r) => r.rows.map((row) => (row as { row: string }).row))
       .join('\n');
     expect(dump).toContain(shop.domain);
-    for (const secret of [...everywhere, firstRefresh, loginRefresh, rotatedRefresh, invitationSecret]) {
+    expect(dump).toContain(sha256(resetToken));
+    for (const secret of [...everywhere, firstRefresh, loginRefresh, rotatedRefresh, invitationSecret, resetToken]) {
       expect(dump, 'a secret is stored in plaintext').not.toContain(secret);
     }
   });

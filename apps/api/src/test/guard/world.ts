@@ -1,4 +1,5 @@
 import { type ShopifySim, startShopifySim } from '@invpro/shopify-sim';
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { createTestApp, json, registerUser, type TestApp } from '../app.ts';
 import { seedSmallCatalog } from '../catalog-fixture.ts';
@@ -17,6 +18,8 @@ export interface Tenant {
   run: { id: string };
   /** The store's catalog copy: one product titled "Guarded <name> widget", stocked at one location. */
   catalog: { productId: string; locationId: string };
+  /** A message in the organization's outbox (the invitations' emails; the guard app has no SMTP). */
+  mail: { id: string };
 }
 
 export interface World {
@@ -72,7 +75,10 @@ async function tenant(app: FastifyInstance, sim: ShopifySim, name: string): Prom
   const run = { id: json(sync).id as string };
   const orgId = owner.user.organization.id;
   const catalog = await seedSmallCatalog(app.db, orgId, connection.id, `Guarded ${name} widget`);
-  return { orgId, owner, member: memberInOrg, invitation, connection, run, catalog };
+  await app.mailer.drain();
+  const outbox = await app.db.execute(sql`select id from mail_outbox where org_id = ${orgId} limit 1`);
+  const mail = { id: (outbox.rows[0] as { id: string }).id };
+  return { orgId, owner, member: memberInOrg, invitation, connection, run, catalog, mail };
 }
 
 /** Two organizations with members and pending invitations: the data every guard test probes. */

@@ -29,7 +29,15 @@ function ActiveBadge({ location }: { location: CatalogLocation }) {
 // Twelve columns do not fit a tablet: the table scrolls inside its own box there, never the page.
 function LocationsTable({ locations, stores }: { locations: CatalogLocation[]; stores: Map<string, string> }) {
   return (
-    <Table.ScrollContainer minWidth={1100} visibleFrom="md">
+    <Table.ScrollContainer
+      minWidth={1100}
+      visibleFrom="md"
+      type="native"
+      // A box that may scroll must be reachable and named for the keyboard and screen readers.
+      tabIndex={0}
+      role="region"
+      aria-label="Locations table"
+    >
       <Table highlightOnHover verticalSpacing="xs" aria-label="Locations" data-testid="locations-table">
         <Table.Thead>
           <Table.Tr>

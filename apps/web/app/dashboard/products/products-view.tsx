@@ -21,7 +21,7 @@ import {
 } from '@mantine/core';
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { type ReactNode, useMemo } from 'react';
+import { type ReactNode, useId, useMemo, useState } from 'react';
 import { useCurrentUser } from '../../../components/current-user';
 import { DebouncedTextInput } from '../../../components/debounced-input';
 import { EmptyBox, NoStoreConnected, NotSyncedYet, QueryErrorState } from '../../../components/states';
@@ -175,87 +175,115 @@ function Filters({
   onChange: (patch: Partial<ProductQuery>) => void;
   stores: ShopifyConnection[];
 }) {
+  // On a phone the filters would fill the first screen: there they fold behind a button that says
+  // how many are set. The search stays in view, being what one reaches for first.
+  const [opened, setOpened] = useState(false);
+  const panelId = useId();
+  const active = FILTER_KEYS.filter((k) => k !== 'search' && query[k] !== DEFAULT_QUERY[k]).length;
   return (
     <Paper withBorder p="md" component="section" aria-label="Search and filters">
       <Stack gap="sm">
-        <DebouncedTextInput
-          label="Search"
-          description="Title, vendor, type, tags, SKUs or barcodes"
-          placeholder="Search products"
-          type="search"
-          value={query.search}
-          onCommit={(search) => onChange({ search })}
-        />
-        <SimpleGrid cols={{ base: 1, xs: 2, md: 3 }} spacing="sm">
-          {stores.length > 0 && (
-            <Select
-              label="Store"
-              placeholder="All stores"
-              clearable
-              data={stores.map((s) => ({ value: s.id, label: storeLabel(s) }))}
-              value={query.store || null}
-              onChange={(store) => onChange({ store: store ?? '' })}
-            />
-          )}
-          <Select
-            label="Status"
-            placeholder="Any status"
-            clearable
-            data={STATUS_OPTIONS}
-            value={query.status || null}
-            onChange={(value) => onChange({ status: (value ?? '') as ProductQuery['status'] })}
-          />
-          <Select
-            label="Stock"
-            placeholder="Any stock"
-            clearable
-            data={STOCK_OPTIONS}
-            value={query.stock || null}
-            onChange={(value) => onChange({ stock: (value ?? '') as ProductQuery['stock'] })}
-          />
+        <Group gap="sm" align="flex-end" wrap="nowrap">
           <DebouncedTextInput
-            label="Vendor"
-            placeholder="Exact vendor"
-            value={query.vendor}
-            onCommit={(vendor) => onChange({ vendor })}
+            label="Search"
+            description="Title, vendor, type, tags, SKUs or barcodes"
+            placeholder="Search products"
+            type="search"
+            value={query.search}
+            onCommit={(search) => onChange({ search })}
+            style={{ flex: 1, minWidth: 0 }}
           />
-          <DebouncedTextInput
-            label="Type"
-            placeholder="Exact product type"
-            value={query.product_type}
-            onCommit={(product_type) => onChange({ product_type })}
-          />
-          <DebouncedTextInput
-            label="Tag"
-            placeholder="Exact tag"
-            value={query.tag}
-            onCommit={(tag) => onChange({ tag })}
-          />
-        </SimpleGrid>
-        <Group justify="space-between" gap="sm">
-          <Switch
-            label="Show deleted"
-            description="Products deleted in Shopify"
-            checked={query.include_deleted}
-            onChange={(event) => onChange({ include_deleted: event.currentTarget.checked })}
-          />
-          {/* Only as wide as a phone allows; the table's headers sort on wider screens. */}
-          <Select
+          <Button
             hiddenFrom="sm"
-            label="Sort by"
-            data={SORT_OPTIONS}
-            allowDeselect={false}
-            value={`${query.descending ? '-' : ''}${query.sort}`}
-            onChange={(value) =>
-              value && onChange({ sort: value.replace('-', '') as SortField, descending: value.startsWith('-') })
+            variant="default"
+            aria-label={active > 0 ? `Filters, ${active} active` : 'Filters'}
+            aria-expanded={opened}
+            aria-controls={panelId}
+            onClick={() => setOpened((o) => !o)}
+            data-testid="filters-toggle"
+            rightSection={
+              active > 0 ? (
+                <Badge size="sm" circle aria-hidden="true">
+                  {active}
+                </Badge>
+              ) : undefined
             }
-          />
-          {filtered(query) && (
-            <Button variant="subtle" size="xs" onClick={() => onChange(clearedFilters)}>
-              Clear filters
-            </Button>
-          )}
+          >
+            Filters
+          </Button>
         </Group>
+        <Stack gap="sm" id={panelId} visibleFrom={opened ? undefined : 'sm'} data-testid="filters-panel">
+          <SimpleGrid cols={{ base: 1, xs: 2, md: 3 }} spacing="sm">
+            {stores.length > 0 && (
+              <Select
+                label="Store"
+                placeholder="All stores"
+                clearable
+                data={stores.map((s) => ({ value: s.id, label: storeLabel(s) }))}
+                value={query.store || null}
+                onChange={(store) => onChange({ store: store ?? '' })}
+              />
+            )}
+            <Select
+              label="Status"
+              placeholder="Any status"
+              clearable
+              data={STATUS_OPTIONS}
+              value={query.status || null}
+              onChange={(value) => onChange({ status: (value ?? '') as ProductQuery['status'] })}
+            />
+            <Select
+              label="Stock"
+              placeholder="Any stock"
+              clearable
+              data={STOCK_OPTIONS}
+              value={query.stock || null}
+              onChange={(value) => onChange({ stock: (value ?? '') as ProductQuery['stock'] })}
+            />
+            <DebouncedTextInput
+              label="Vendor"
+              placeholder="Exact vendor"
+              value={query.vendor}
+              onCommit={(vendor) => onChange({ vendor })}
+            />
+            <DebouncedTextInput
+              label="Type"
+              placeholder="Exact product type"
+              value={query.product_type}
+              onCommit={(product_type) => onChange({ product_type })}
+            />
+            <DebouncedTextInput
+              label="Tag"
+              placeholder="Exact tag"
+              value={query.tag}
+              onCommit={(tag) => onChange({ tag })}
+            />
+          </SimpleGrid>
+          <Group justify="space-between" gap="sm">
+            <Switch
+              label="Show deleted"
+              description="Products deleted in Shopify"
+              checked={query.include_deleted}
+              onChange={(event) => onChange({ include_deleted: event.currentTarget.checked })}
+            />
+            {/* Only as wide as a phone allows; the table's headers sort on wider screens. */}
+            <Select
+              hiddenFrom="sm"
+              label="Sort by"
+              data={SORT_OPTIONS}
+              allowDeselect={false}
+              value={`${query.descending ? '-' : ''}${query.sort}`}
+              onChange={(value) =>
+                value && onChange({ sort: value.replace('-', '') as SortField, descending: value.startsWith('-') })
+              }
+            />
+            {filtered(query) && (
+              <Button variant="subtle" size="xs" onClick={() => onChange(clearedFilters)}>
+                Clear filters
+              </Button>
+            )}
+          </Group>
+        </Stack>
       </Stack>
     </Paper>
   );
@@ -304,6 +332,16 @@ function DeletedBadge({ product }: { product: CatalogProduct }) {
   );
 }
 
+/** Kept products of a store that no longer syncs: browsable, but no longer kept up to date. */
+function StoreGoneBadge({ store }: { store: ShopifyConnection | undefined }) {
+  if (store?.state !== 'disconnected' && store?.state !== 'uninstalled') return null;
+  return (
+    <Badge color="gray" variant="outline" size="sm" data-testid="store-gone">
+      {store.state === 'disconnected' ? 'From a disconnected store' : 'Store uninstalled'}
+    </Badge>
+  );
+}
+
 function ProductTable({
   products,
   stores,
@@ -347,7 +385,9 @@ function ProductTable({
                   {p.title}
                 </Anchor>
                 <DeletedBadge product={p} />
+                <StoreGoneBadge store={stores.get(p.store)} />
               </Group>
+              <FoldedColumns product={p} />
             </Table.Td>
             <Table.Td>
               <Badge color={statusColor[p.status]} variant="light">
@@ -375,6 +415,21 @@ function ProductTable({
   );
 }
 
+/** What the columns hidden at narrower widths hold, under the title there, so no width loses it. */
+function FoldedColumns({ product }: { product: CatalogProduct }) {
+  const variants = `${product.variants_count} ${product.variants_count === 1 ? 'variant' : 'variants'}`;
+  return (
+    <Text size="xs" c="dimmed" hiddenFrom="lg">
+      {/* Vendor and variants have their columns from md, type and updated from lg. */}
+      <Text span inherit hiddenFrom="md">
+        {[product.vendor, variants].filter(Boolean).join(' · ')} ·{' '}
+      </Text>
+      {product.product_type ? `${product.product_type} · ` : ''}updated{' '}
+      <time dateTime={product.shopify_updated_at}>{formatRelative(product.shopify_updated_at)}</time>
+    </Text>
+  );
+}
+
 /** Phones get one card per product: a table would scroll sideways. */
 function ProductCards({ products, stores }: { products: CatalogProduct[]; stores: Map<string, ShopifyConnection> }) {
   return (
@@ -398,6 +453,7 @@ function ProductCards({ products, stores }: { products: CatalogProduct[]; stores
                   {statusLabel[p.status]}
                 </Badge>
                 <DeletedBadge product={p} />
+                <StoreGoneBadge store={stores.get(p.store)} />
               </Group>
               <Text size="xs" c="dimmed">
                 {formatPriceRange(p.price_min, p.price_max, stores.get(p.store)?.currency) ?? 'No price'} ·{' '}
@@ -415,7 +471,7 @@ function EmptyCatalog({ hasStores }: { hasStores: boolean }) {
   return hasStores ? (
     <NotSyncedYet
       title="No products yet"
-      description="Your store is connected, but no products have been synced yet. Start the first sync from the Shopify settings; products appear here as it runs."
+      description="Your store is connected, but no products have been synced yet. A store's first sync starts when it is connected: follow it, or start another, in the Shopify settings. Products appear here as it runs."
     />
   ) : (
     <NoStoreConnected description="Connect a Shopify store to bring in its products, variants and stock levels." />

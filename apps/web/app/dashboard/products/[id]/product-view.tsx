@@ -269,7 +269,7 @@ function Variants({ variants, currency }: { variants: CatalogVariant[]; currency
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Variant</Table.Th>
-            <Table.Th>SKU</Table.Th>
+            <Table.Th visibleFrom="sm">SKU</Table.Th>
             <Table.Th visibleFrom="sm">Barcode</Table.Th>
             <Table.Th ta="right">Price</Table.Th>
             <Table.Th ta="right" visibleFrom="sm">
@@ -281,8 +281,11 @@ function Variants({ variants, currency }: { variants: CatalogVariant[]; currency
         <Table.Tbody>
           {variants.map((v) => (
             <Table.Tr key={v.id} data-testid="variant-row">
-              <Table.Td style={{ overflowWrap: 'anywhere' }}>{v.title}</Table.Td>
-              <Table.Td style={{ overflowWrap: 'anywhere' }} data-testid="variant-sku">
+              <Table.Td style={{ overflowWrap: 'anywhere' }}>
+                {v.title}
+                <PhoneOnlyDetails variant={v} currency={currency} />
+              </Table.Td>
+              <Table.Td visibleFrom="sm" style={{ overflowWrap: 'anywhere' }} data-testid="variant-sku">
                 {v.sku ?? '—'}
               </Table.Td>
               <Table.Td visibleFrom="sm">{v.barcode ?? '—'}</Table.Td>
@@ -296,6 +299,21 @@ function Variants({ variants, currency }: { variants: CatalogVariant[]; currency
         </Table.Tbody>
       </Table>
     </Section>
+  );
+}
+
+/** What the columns hidden on phones hold, under the variant's name there, so a phone loses nothing. */
+function PhoneOnlyDetails({ variant, currency }: { variant: CatalogVariant; currency: string | null | undefined }) {
+  const details = [
+    variant.sku ? `SKU ${variant.sku}` : null,
+    variant.barcode ? `Barcode ${variant.barcode}` : null,
+    variant.compare_at_price ? `Compare at ${formatMoney(variant.compare_at_price, currency)}` : null,
+  ].filter(Boolean);
+  if (details.length === 0) return null;
+  return (
+    <Text size="xs" c="dimmed" hiddenFrom="sm">
+      {details.join(' · ')}
+    </Text>
   );
 }
 
@@ -316,12 +334,7 @@ function StockByLocation({ variants }: { variants: CatalogVariant[] }) {
       ) : (
         <Stack gap="lg">
           {[...locations].map(([locationId, location]) => (
-            <Box
-              key={locationId}
-              component="section"
-              aria-label={`Stock at ${location.name}`}
-              data-testid="location-stock"
-            >
+            <Box key={locationId} data-testid="location-stock">
               <Group gap="xs" mb={4}>
                 <Title order={3} fz="h5">
                   {location.name}
@@ -332,7 +345,15 @@ function StockByLocation({ variants }: { variants: CatalogVariant[] }) {
                   </Badge>
                 )}
               </Group>
-              <Table.ScrollContainer minWidth={640}>
+              {/* Eight quantities never fit a phone: the table scrolls in its own box, which the
+                  keyboard can reach (a tab stop) and a screen reader names. */}
+              <Table.ScrollContainer
+                minWidth={640}
+                type="native"
+                tabIndex={0}
+                role="region"
+                aria-label={`Stock at ${location.name}`}
+              >
                 <Table verticalSpacing={4} fz="sm" aria-label={`Stock at ${location.name}`}>
                   <Table.Thead>
                     <Table.Tr>

@@ -62,51 +62,55 @@ export function InvitationsSection({ orgId }: { orgId: string }) {
     body = <EmptyState title="No pending invitations" description="Invitations you create appear here until used." />;
   } else {
     body = (
-      <Table.ScrollContainer minWidth={560}>
-        <Table verticalSpacing="sm" aria-label="Pending invitations">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Email</Table.Th>
-              <Table.Th>Role</Table.Th>
-              <Table.Th>Expires</Table.Th>
-              <Table.Th>
-                <VisuallyHidden>Actions</VisuallyHidden>
-              </Table.Th>
+      // No sideways scrolling on a phone: role and expiry move under the address there.
+      <Table verticalSpacing="sm" aria-label="Pending invitations">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Email</Table.Th>
+            <Table.Th visibleFrom="sm">Role</Table.Th>
+            <Table.Th visibleFrom="sm">Expires</Table.Th>
+            <Table.Th>
+              <VisuallyHidden>Actions</VisuallyHidden>
+            </Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {invitations.data.results.map((invitation) => (
+            <Table.Tr key={invitation.id}>
+              <Table.Td>
+                <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                  {invitation.email}
+                </Text>
+                <Text size="xs" c="dimmed" hiddenFrom="sm">
+                  {roleLabel[invitation.role] ?? invitation.role} · expires {formatDate(invitation.expires_at)}
+                </Text>
+              </Table.Td>
+              <Table.Td visibleFrom="sm">
+                <Badge variant="light" color="gray">
+                  {roleLabel[invitation.role] ?? invitation.role}
+                </Badge>
+              </Table.Td>
+              <Table.Td visibleFrom="sm">
+                <Text size="sm">{formatDate(invitation.expires_at)}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Group gap="xs" justify="flex-end" wrap="nowrap">
+                  {invitation.invitation_url && <CopyLinkButton value={invitation.invitation_url} />}
+                  <Button
+                    size="xs"
+                    variant="subtle"
+                    color="red"
+                    aria-label={`Revoke the invitation for ${invitation.email}`}
+                    onClick={() => setToRevoke(invitation)}
+                  >
+                    Revoke
+                  </Button>
+                </Group>
+              </Table.Td>
             </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {invitations.data.results.map((invitation) => (
-              <Table.Tr key={invitation.id}>
-                <Table.Td>
-                  <Text size="sm">{invitation.email}</Text>
-                </Table.Td>
-                <Table.Td>
-                  <Badge variant="light" color="gray">
-                    {roleLabel[invitation.role] ?? invitation.role}
-                  </Badge>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm">{formatDate(invitation.expires_at)}</Text>
-                </Table.Td>
-                <Table.Td>
-                  <Group gap="xs" justify="flex-end" wrap="nowrap">
-                    {invitation.invitation_url && <CopyLinkButton value={invitation.invitation_url} />}
-                    <Button
-                      size="xs"
-                      variant="subtle"
-                      color="red"
-                      aria-label={`Revoke the invitation for ${invitation.email}`}
-                      onClick={() => setToRevoke(invitation)}
-                    >
-                      Revoke
-                    </Button>
-                  </Group>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+          ))}
+        </Table.Tbody>
+      </Table>
     );
   }
 

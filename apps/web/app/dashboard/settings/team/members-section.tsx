@@ -98,82 +98,89 @@ export function MembersSection({ user, manager }: { user: User; manager: boolean
     const pages = Math.max(1, Math.ceil(members.data.count / MEMBERS_PAGE_SIZE));
     body = (
       <Stack gap="md">
-        <Table.ScrollContainer minWidth={560}>
-          <Table verticalSpacing="sm" highlightOnHover aria-label="Team members">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Member</Table.Th>
-                <Table.Th>Role</Table.Th>
-                <Table.Th>Joined</Table.Th>
-                {manager && (
-                  <Table.Th>
-                    <VisuallyHidden>Actions</VisuallyHidden>
-                  </Table.Th>
-                )}
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {members.data.results.map((member) => {
-                const editable = manager && canEdit(user, member);
-                const saving = changeRole.isPending && changeRole.variables?.userId === member.user_id;
-                return (
-                  <Table.Tr key={member.user_id}>
-                    <Table.Td>
-                      <Text size="sm" fw={500}>
-                        {member.username}
-                        {member.user_id === user.id && (
-                          <Text span c="dimmed" size="sm">
-                            {' '}
-                            (you)
-                          </Text>
-                        )}
-                      </Text>
-                      <Text size="xs" c="dimmed">
-                        {member.email}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      {editable ? (
-                        <Select
-                          aria-label={`Role of ${member.username}`}
-                          data={roleOptions}
-                          value={member.role}
-                          allowDeselect={false}
-                          disabled={saving}
+        {/* No sideways scrolling on a phone: the join date moves under the member's name there. */}
+        <Table verticalSpacing="sm" highlightOnHover aria-label="Team members">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Member</Table.Th>
+              <Table.Th>Role</Table.Th>
+              <Table.Th visibleFrom="sm">Joined</Table.Th>
+              {manager && (
+                <Table.Th>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </Table.Th>
+              )}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {members.data.results.map((member) => {
+              const editable = manager && canEdit(user, member);
+              const saving = changeRole.isPending && changeRole.variables?.userId === member.user_id;
+              return (
+                <Table.Tr key={member.user_id}>
+                  <Table.Td>
+                    <Text size="sm" fw={500}>
+                      {member.username}
+                      {member.user_id === user.id && (
+                        <Text span c="dimmed" size="sm">
+                          {' '}
+                          (you)
+                        </Text>
+                      )}
+                    </Text>
+                    <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+                      {member.email}
+                    </Text>
+                    <Text size="xs" c="dimmed" hiddenFrom="sm">
+                      Joined {formatDate(member.joined_at)}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    {editable ? (
+                      <Select
+                        aria-label={`Role of ${member.username}`}
+                        data={roleOptions}
+                        value={member.role}
+                        allowDeselect={false}
+                        disabled={saving}
+                        size="xs"
+                        w={130}
+                        onChange={(value) => value && onRoleChange(member, value as Role)}
+                      />
+                    ) : (
+                      // A phone's narrow column would otherwise cut the word to "Own…".
+                      <Badge
+                        variant="light"
+                        color={member.role === 'owner' ? 'indigo' : 'gray'}
+                        style={{ minWidth: 'max-content' }}
+                      >
+                        {roleLabel[member.role] ?? member.role}
+                      </Badge>
+                    )}
+                  </Table.Td>
+                  <Table.Td visibleFrom="sm">
+                    <Text size="sm">{formatDate(member.joined_at)}</Text>
+                  </Table.Td>
+                  {manager && (
+                    <Table.Td ta="right">
+                      {editable && (
+                        <Button
                           size="xs"
-                          w={130}
-                          onChange={(value) => value && onRoleChange(member, value as Role)}
-                        />
-                      ) : (
-                        <Badge variant="light" color={member.role === 'owner' ? 'indigo' : 'gray'}>
-                          {roleLabel[member.role] ?? member.role}
-                        </Badge>
+                          variant="subtle"
+                          color="red"
+                          aria-label={`Remove ${member.username}`}
+                          onClick={() => setToRemove(member)}
+                        >
+                          Remove
+                        </Button>
                       )}
                     </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{formatDate(member.joined_at)}</Text>
-                    </Table.Td>
-                    {manager && (
-                      <Table.Td ta="right">
-                        {editable && (
-                          <Button
-                            size="xs"
-                            variant="subtle"
-                            color="red"
-                            aria-label={`Remove ${member.username}`}
-                            onClick={() => setToRemove(member)}
-                          >
-                            Remove
-                          </Button>
-                        )}
-                      </Table.Td>
-                    )}
-                  </Table.Tr>
-                );
-              })}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+                  )}
+                </Table.Tr>
+              );
+            })}
+          </Table.Tbody>
+        </Table>
         {pages > 1 && (
           <Group justify="center">
             <Pagination total={pages} value={page} onChange={setPage} aria-label="Members pages" />

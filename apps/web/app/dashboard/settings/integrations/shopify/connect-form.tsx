@@ -18,7 +18,9 @@ import {
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { visibilityToggleProps } from '../../../../../components/password-field';
+import type { ShopifyConnection } from '../../../../../lib/api-types';
 import { applyApiErrors } from '../../../../../lib/form-errors';
 import { useConnectStore, useStartOauthInstall } from '../../../../../lib/shopify';
 
@@ -96,9 +98,36 @@ function InstallWithShopify() {
   );
 }
 
-export function ConnectForm({ orgId, oauthAvailable }: { orgId: string; oauthAvailable: boolean }) {
+/**
+ * Connects a store with its app's credentials. `reconnect`: a listed store whose connection broke
+ * (uninstalled, refused, disconnected); the form comes pre-filled with what is stored of it that is
+ * not secret (its domain and API key), and connecting repairs that same connection. Secrets and
+ * tokens are never pre-filled: the user pastes fresh ones.
+ */
+export function ConnectForm({
+  orgId,
+  oauthAvailable,
+  reconnect = null,
+  focusRequest = 0,
+  onDone,
+}: {
+  orgId: string;
+  oauthAvailable: boolean;
+  reconnect?: ShopifyConnection | null;
+  /** Changes on every opening: focus then moves into the form. */
+  focusRequest?: number;
+  /** Called after a successful connect or on Cancel; without it the form stays (and has no Cancel). */
+  onDone?: (() => void) | undefined;
+}) {
   const connect = useConnectStore(orgId);
   const [alert, setAlert] = useState<string | null>(null);
+  const storeUrlRef = useRef<HTMLInputElement>(null);
+  const apiSecretRef = useRef<HTMLInputElement>(null);
+  const accessTokenRef = useRef<HTMLInputElement>(null);
+  // A store being reconnected whose secret is still stored (an uninstall keeps it): it may stay.
+  const storedSecretHint = reconnect?.api_secret_hint ?? null;
+  const keepsSecret = useRef(false);
+  keepsSecret.current = storedSecretHint !== null;
 
   const form = useForm({
     mode: 'uncontrolled',
@@ -111,45 +140,65 @@ export function ConnectForm({ orgId, oauthAvailable }: { orgId: string; oauthAva
           : 'Enter your store’s myshopify.com address, e.g. acme.myshopify.com.';
       },
       api_key: (v) => (v.trim() ? null : 'Enter the API key.'),
-      api_secret: (v) => (v.trim() ? null : 'Enter the API secret.'),
+      api_secret: (v) => (v.trim() || keepsSecret.current ? null : 'Enter the API secret.'),
     },
   });
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs per opening (focusRequest), not per render of the form.
+  useEffect(() => {
+    setAlert(null);
+    form.setValues({
+      store_url: reconnect?.shop_domain ?? '',
+      api_key: reconnect?.api_key ?? '',
+      api_secret: '',
+      access_token: '',
+    });
+    form.clearErrors();
+    if (focusRequest === 0) return;
+    // After the pre-filled inputs have rendered: the first field the user has to type in.
+    const first = !reconnect ? storeUrlRef : reconnect.api_secret_hint ? accessTokenRef : apiSecretRef;
+    const frame = requestAnimationFrame(() => first.current?.focus());
+    return () => cancelAnimationFrame(frame);
+  }, [focusRequest, reconnect?.id]);
 
   const submit = form.onSubmit(async (values) => {
     setAlert(null);
     const accessToken = values.access_token.trim();
+    const apiSecret = values.api_secret.trim();
     try {
       const store = await connect.mutateAsync({
         store_url: values.store_url.trim(),
         api_key: values.api_key.trim(),
-        api_secret: values.api_secret.trim(),
+        ...(apiSecret ? { api_secret: apiSecret } : {}),
         ...(accessToken ? { access_token: accessToken } : {}),
       });
       // Secrets do not linger in the page once they are stored.
       form.reset();
       notifications.show({
         color: 'teal',
-        title: `${store.shop_name ?? store.shop_domain} is connected`,
-        message: 'The credentials work and were stored encrypted.',
+        title: `${store.shop_name ?? store.shop_domain} is ${reconnect ? 'connected again' : 'connected'}`,
+        message: 'The credentials work and were stored encrypted. A sync has started: follow it on the store’s card.',
       });
+      onDone?.();
     } catch (err) {
       setAlert(applyApiErrors(form, err, {}, { keepDetail: true }));
     }
   });
 
   return (
-    <Paper withBorder p="lg" component="section" aria-labelledby="connect-title">
+    <Paper withBorder p="lg" component="section" aria-labelledby="connect-title" id="connect-form">
       <Title order={2} fz="h3" id="connect-title" mb={4}>
-        Connect a store
+        {reconnect ? `Reconnect ${reconnect.shop_name ?? reconnect.shop_domain}` : 'Connect a store'}
       </Title>
       <Text size="sm" c="dimmed" mb="lg">
-        The connection is tested with Shopify before anything is saved. Connecting a store that is already listed
-        replaces its credentials.
+        {reconnect
+          ? 'Paste a fresh Admin API access token (reinstalling the app in Shopify gives a new one). The store keeps its id and the products synced from it; a sync brings them up to date once it is connected.'
+          : 'The connection is tested with Shopify before anything is saved. Connecting a store that is already listed replaces its credentials. Its first sync starts once it is connected.'}
       </Text>
       <Grid gap="xl">
         <Grid.Col span={{ base: 12, md: 7 }}>
           <Stack gap="md">
-            {oauthAvailable && (
+            {oauthAvailable && !reconnect && (
               <>
                 <InstallWithShopify />
                 <Divider label="or connect with your app’s credentials" labelPosition="left" />
@@ -171,6 +220,7 @@ export function ConnectForm({ orgId, oauthAvailable }: { orgId: string; oauthAva
                   spellCheck={false}
                   key={form.key('store_url')}
                   {...form.getInputProps('store_url')}
+                  ref={storeUrlRef}
                 />
                 <TextInput
                   label="API Key"
@@ -181,24 +231,38 @@ export function ConnectForm({ orgId, oauthAvailable }: { orgId: string; oauthAva
                   {...form.getInputProps('api_key')}
                 />
                 <PasswordInput
+                  {...visibilityToggleProps}
                   label="API Secret"
-                  required
+                  required={storedSecretHint === null}
+                  description={
+                    storedSecretHint
+                      ? `Leave empty to keep the stored secret (${storedSecretHint}) of this API key.`
+                      : undefined
+                  }
                   autoComplete="new-password"
                   key={form.key('api_secret')}
                   {...form.getInputProps('api_secret')}
+                  ref={apiSecretRef}
                 />
                 <PasswordInput
+                  {...visibilityToggleProps}
                   label="Access Token"
                   description="Optional. Leave empty for Dev Dashboard apps using client credentials: the API key and secret are then enough."
                   placeholder="shpat_…"
                   autoComplete="new-password"
                   key={form.key('access_token')}
                   {...form.getInputProps('access_token')}
+                  ref={accessTokenRef}
                 />
                 <Group>
                   <Button type="submit" loading={connect.isPending}>
-                    Connect
+                    {reconnect ? 'Reconnect' : 'Connect'}
                   </Button>
+                  {onDone && (
+                    <Button variant="default" onClick={onDone} disabled={connect.isPending}>
+                      Cancel
+                    </Button>
+                  )}
                 </Group>
               </Stack>
             </form>

@@ -53,8 +53,8 @@ export function DisconnectModal({
             color: 'teal',
             title: kept ? `${name} was disconnected` : `${name} was removed`,
             message: kept
-              ? 'Its credentials and webhooks were removed; the data synced from it was kept.'
-              : 'The connection and the data synced from it were deleted.',
+              ? 'Its credentials and webhooks were removed; its products stay on the Products page and no longer update.'
+              : 'The store and everything synced from it were deleted.',
           });
         },
         onError: (err) => setError(errorMessage(err)),
@@ -73,8 +73,8 @@ export function DisconnectModal({
       <Stack gap="lg">
         {alreadyDisconnected ? (
           <Text size="sm">
-            Delete the data synced from <strong>{store?.shop_domain}</strong> and remove the store from this list? This
-            cannot be undone.
+            Delete the products, stock and sync history kept from <strong>{store?.shop_domain}</strong> and remove the
+            store from this list? This cannot be undone.
           </Text>
         ) : (
           <>
@@ -91,13 +91,13 @@ export function DisconnectModal({
                 <Radio
                   value="keep"
                   label="Keep synced data"
-                  description="Products and inventory stay in InvPro360. You can connect the store again later."
+                  description="Its products and stock stay on the Products page, marked as from a disconnected store, and stop updating. Reconnect the store later to sync them again."
                 />
                 <Radio
                   value="delete"
                   color="red"
                   label="Delete synced data"
-                  description="The connection and everything synced from the store are deleted. This cannot be undone."
+                  description="The store leaves this list, and its products, variants, stock levels and sync history are deleted from InvPro360. This cannot be undone."
                 />
               </Stack>
             </Radio.Group>

@@ -1,10 +1,12 @@
 'use client';
 
-import { Alert, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Group, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
 import { canManageTeam, useCurrentUser } from '../../../../../components/current-user';
-import { readOauthReturn, useShopifyStatus } from '../../../../../lib/shopify';
+import { errorMessage } from '../../../../../lib/api-client';
+import type { ShopifyConnection } from '../../../../../lib/api-types';
+import { readOauthReturn, useShopifyStatus, useStartOauthInstall } from '../../../../../lib/shopify';
 import { ConnectForm } from './connect-form';
 import { StoresSection } from './stores-section';
 
@@ -14,6 +16,38 @@ export function ShopifySettings() {
   const manager = canManageTeam(user);
   const status = useShopifyStatus(user.organization.id);
   const [installError, setInstallError] = useState<string | null>(null);
+  // Once the organization has a store, the connect form waits behind "Add store" (or a store's
+  // Reconnect); with none it is the page's main action and stays open.
+  const hasStores = (status.data?.stores.length ?? 0) > 0;
+  const [formOpen, setFormOpen] = useState(false);
+  const [reconnecting, setReconnecting] = useState<ShopifyConnection | null>(null);
+  // Bumped on every opening, so the form moves focus into itself each time.
+  const [focusRequest, setFocusRequest] = useState(0);
+  const oauth = useStartOauthInstall();
+  const showForm = !hasStores || formOpen;
+
+  const openForm = (store: ShopifyConnection | null) => {
+    setReconnecting(store);
+    setFormOpen(true);
+    setFocusRequest((n) => n + 1);
+  };
+  const closeForm = () => {
+    setFormOpen(false);
+    setReconnecting(null);
+  };
+  // An OAuth-installed store gets its tokens from Shopify again: the install flow, for that shop.
+  const onReconnect = (store: ShopifyConnection) => {
+    if (store.auth_method !== 'oauth') return openForm(store);
+    oauth.mutate(store.shop_domain, {
+      onSuccess: ({ authorize_url }) => window.location.assign(authorize_url),
+      onError: (err) =>
+        notifications.show({
+          color: 'red',
+          title: `Could not reconnect ${store.shop_name ?? store.shop_domain}`,
+          message: errorMessage(err),
+        }),
+    });
+  };
 
   // Back from an OAuth install: the API's callback reports the outcome in the query. Shown once, then
   // dropped from the address so a reload does not repeat it.
@@ -60,8 +94,28 @@ export function ShopifySettings() {
           Only owners and admins can connect, test or disconnect stores. You can see how they are doing here.
         </Alert>
       )}
-      <StoresSection orgId={user.organization.id} status={status} manager={manager} />
-      {manager && <ConnectForm orgId={user.organization.id} oauthAvailable={status.data?.oauth_available ?? false} />}
+      <StoresSection orgId={user.organization.id} status={status} manager={manager} onReconnect={onReconnect} />
+      {manager && hasStores && (
+        <Group>
+          <Button
+            variant={formOpen && !reconnecting ? 'default' : 'filled'}
+            aria-expanded={formOpen && !reconnecting}
+            aria-controls="connect-form"
+            onClick={() => (formOpen && !reconnecting ? closeForm() : openForm(null))}
+          >
+            Add store
+          </Button>
+        </Group>
+      )}
+      {manager && showForm && (
+        <ConnectForm
+          orgId={user.organization.id}
+          oauthAvailable={status.data?.oauth_available ?? false}
+          reconnect={reconnecting}
+          focusRequest={focusRequest}
+          onDone={hasStores ? closeForm : undefined}
+        />
+      )}
     </Stack>
   );
 }

@@ -14,6 +14,7 @@ import {
   Stack,
   Text,
   Title,
+  Tooltip,
 } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { ShopifyStore } from '../../../../../lib/api-types';
@@ -56,6 +57,15 @@ const none = (
   </Text>
 );
 
+/** Why testing the stored credentials could only fail, or null when a test means something. */
+function testBlockedReason(store: ShopifyStore): string | null {
+  if (store.state === 'uninstalled') {
+    return 'The app was uninstalled from this store, so Shopify refuses its token. Reconnect it first.';
+  }
+  if (!store.access_token_hint) return 'No credentials are stored for this store. Reconnect it first.';
+  return null;
+}
+
 export function StoreCard({
   orgId,
   store,
@@ -63,6 +73,7 @@ export function StoreCard({
   testing,
   onTest,
   onDisconnect,
+  onReconnect,
 }: {
   orgId: string;
   store: ShopifyStore;
@@ -70,6 +81,7 @@ export function StoreCard({
   testing: boolean;
   onTest: () => void;
   onDisconnect: () => void;
+  onReconnect: () => void;
 }) {
   const name = store.shop_name ?? store.shop_domain;
   const titleId = `store-${store.id}-name`;
@@ -77,6 +89,10 @@ export function StoreCard({
   const webhookTopics = store.webhooks.topics.length;
   // An error matters while the store is failing; once it works again, or was disconnected, it is history.
   const failing = store.state === 'error' || store.state === 'uninstalled';
+  // What a fresh token (or, for OAuth, a fresh install) would repair.
+  const reconnectable = failing || disconnected;
+  const testBlocked = testBlockedReason(store);
+  const testReasonId = `store-${store.id}-test-reason`;
 
   return (
     <Paper withBorder p="lg" component="article" aria-labelledby={titleId} data-testid="shopify-store">
@@ -104,17 +120,27 @@ export function StoreCard({
           </Stack>
           {manager && (
             <Group gap="xs">
-              {!disconnected && (
-                <Button
-                  variant="default"
-                  size="xs"
-                  loading={testing}
-                  onClick={onTest}
-                  aria-label={`Test connection to ${name}`}
-                >
-                  Test connection
+              {reconnectable && (
+                <Button size="xs" onClick={onReconnect} aria-label={`Reconnect ${name}`}>
+                  Reconnect
                 </Button>
               )}
+              <Tooltip label={testBlocked} disabled={!testBlocked} multiline w={260}>
+                {/* A disabled button gets no pointer events: the wrapper shows the tooltip. */}
+                <span>
+                  <Button
+                    variant="default"
+                    size="xs"
+                    loading={testing}
+                    onClick={onTest}
+                    disabled={testBlocked !== null}
+                    aria-label={`Test connection to ${name}`}
+                    aria-describedby={testBlocked ? testReasonId : undefined}
+                  >
+                    Test connection
+                  </Button>
+                </span>
+              </Tooltip>
               <Button
                 variant="light"
                 color="red"
@@ -130,8 +156,13 @@ export function StoreCard({
 
         {disconnected && (
           <Text size="sm" c="dimmed">
-            Disconnected: its credentials were removed and the data synced from it was kept. Connect it again with the
-            form below to resume syncing.
+            Disconnected: its credentials were removed and the data synced from it was kept. Reconnect it to resume
+            syncing.
+          </Text>
+        )}
+        {manager && testBlocked && (
+          <Text size="xs" c="dimmed" id={testReasonId} data-testid="test-blocked">
+            {testBlocked}
           </Text>
         )}
 

@@ -46,7 +46,7 @@ function When({ iso }: { iso: string }) {
 /** Why the store cannot start a sync now, or null when it can. */
 function blockedReason(store: ShopifyConnection, active: SyncRun | null | undefined): string | null {
   if (store.state === 'disconnected' || store.state === 'uninstalled') {
-    return 'Connect this store again before syncing it.';
+    return 'Reconnect this store before syncing it.';
   }
   if (active === undefined) return 'Checking for a sync in progress…';
   if (active) return 'A sync of this store is in progress; one runs at a time.';

@@ -1,8 +1,9 @@
 'use client';
 
-import { EmptyState, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Anchor, EmptyState, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { UseQueryResult } from '@tanstack/react-query';
+import Link from 'next/link';
 import { type ReactNode, useState } from 'react';
 import { ErrorState } from '../../../../../components/states';
 import { errorMessage } from '../../../../../lib/api-client';
@@ -32,10 +33,12 @@ export function StoresSection({
   orgId,
   status,
   manager,
+  onReconnect,
 }: {
   orgId: string;
   status: UseQueryResult<ShopifyStatus>;
   manager: boolean;
+  onReconnect: (store: ShopifyConnection) => void;
 }) {
   const test = useTestConnection(orgId);
   const [toDisconnect, setToDisconnect] = useState<ShopifyConnection | null>(null);
@@ -90,9 +93,18 @@ export function StoresSection({
           variant="light"
           title="No stores connected yet"
           description={
-            manager
-              ? 'Connect your first Shopify store below. Products and inventory start syncing once it is connected.'
-              : 'An owner or admin of this organization can connect a Shopify store.'
+            manager ? (
+              <>
+                Connect your first Shopify store below. Its first sync starts as soon as it is connected: follow it
+                here, and browse what it brings in on the{' '}
+                <Anchor component={Link} href="/dashboard/products" inherit>
+                  Products page
+                </Anchor>
+                .
+              </>
+            ) : (
+              'An owner or admin of this organization can connect a Shopify store.'
+            )
           }
         />
       </Paper>
@@ -109,6 +121,7 @@ export function StoresSection({
             testing={test.isPending && test.variables === store.id}
             onTest={() => onTest(store)}
             onDisconnect={() => setToDisconnect(store)}
+            onReconnect={() => onReconnect(store)}
           />
         ))}
       </Stack>
