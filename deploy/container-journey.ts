@@ -11,6 +11,8 @@
 // (images, PgBouncer, migration service, health checks) is the production file's.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -21,8 +23,9 @@ import { copyDifferences } from '../apps/api/src/modules/catalog/catalog.testing
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const project = process.env.COMPOSE_PROJECT_NAME ?? 'invpro-ci';
-const webPort = Number(process.env.WEB_PUBLISH_PORT ?? 38_000 + Math.floor(Math.random() * 1000));
-const pgPort = webPort + 1;
+const httpsPort = 38_000 + Math.floor(Math.random() * 1000);
+const httpPort = httpsPort + 1;
+const pgPort = httpsPort + 2;
 const PRODUCTS = Number(process.env.JOURNEY_PRODUCTS ?? 300);
 
 const env: NodeJS.ProcessEnv = {
@@ -31,7 +34,9 @@ const env: NodeJS.ProcessEnv = {
   SECRET_KEY: randomBytes(48).toString('base64url'),
   ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   POSTGRES_PASSWORD: randomBytes(18).toString('base64url'),
-  WEB_PUBLISH_PORT: String(webPort),
+  PUBLISH_ADDRESS: '127.0.0.1',
+  HTTPS_PUBLISH_PORT: String(httpsPort),
+  HTTP_PUBLISH_PORT: String(httpPort),
   POSTGRES_PUBLISH_PORT: String(pgPort),
 };
 const composeFiles = ['-f', path.join(root, 'docker-compose.yml'), '-f', path.join(root, 'deploy/compose.ci.yml')];
@@ -80,18 +85,47 @@ async function waitHealthy(services: string[], timeoutMs: number): Promise<void>
   }
 }
 
+/** The front's certificate (self-signed at its first start): the journey trusts exactly it. */
+let frontCa = '';
+
+function request(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+  const target = new URL(url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      target,
+      { method, headers, ca: frontCa || undefined, servername: 'localhost', timeout: 30_000 },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url}: no answer in 30 s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Through the TLS front, as a browser on this machine would ("localhost" is in ALLOWED_HOSTS). */
 async function api<T>(method: string, route: string, token: string | null, body?: unknown): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${webPort}${route}`, {
+  const res = await request(
     method,
-    headers: {
+    `https://localhost:${httpsPort}${route}`,
+    {
       ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...(body ? { 'content-type': 'application/json' } : {}),
     },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${route} → ${res.status}: ${text}`);
-  return JSON.parse(text) as T;
+    body ? JSON.stringify(body) : undefined,
+  );
+  if (res.status < 200 || res.status > 299) throw new Error(`${method} ${route} → ${res.status}: ${res.text}`);
+  return JSON.parse(res.text) as T;
 }
 
 async function main() {
@@ -115,7 +149,22 @@ async function main() {
     console.log(`simulated store ${shop.domain}: ${shop.productCount()} products, at ${sim.origin}`);
 
     await compose(['up', '-d', '--build']);
-    await waitHealthy(['postgres', 'pgbouncer', 'api', 'worker', 'web'], 180_000);
+    await waitHealthy(['postgres', 'pgbouncer', 'api', 'worker', 'web', 'front'], 240_000);
+    frontCa = await compose(['exec', '-T', 'front', 'cat', '/tls/cert.pem'], { quiet: true });
+
+    // Production HTTP at the front door: plain HTTP is sent to HTTPS, and HTTPS answers carry HSTS
+    // and the web app's CSP (the web container runs with DEBUG=false).
+    const plain = await request('GET', `http://127.0.0.1:${httpPort}/login`, { host: `localhost:${httpPort}` });
+    const expected = `https://localhost:${httpsPort}/login`;
+    if (plain.status !== 308 || plain.headers.location !== expected)
+      throw new Error(
+        `plain HTTP answered ${plain.status} ${plain.headers.location ?? ''}, expected 308 to ${expected}`,
+      );
+    const page = await request('GET', `https://localhost:${httpsPort}/login`, {});
+    if (page.status !== 200) throw new Error(`GET /login over HTTPS answered ${page.status}`);
+    for (const header of ['strict-transport-security', 'content-security-policy'])
+      if (!page.headers[header]) throw new Error(`GET /login over HTTPS has no ${header} header`);
+    console.log('front: HTTP → 308 to HTTPS; the login page over TLS with HSTS and a CSP');
 
     const owner = await api<{ access: string; user: { organization: { id: string } } }>(
       'POST',

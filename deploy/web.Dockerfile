@@ -1,5 +1,7 @@
 # The web app: Next.js behind our small server (apps/web/server.ts). Build from the repository
 # root: docker build -f deploy/web.Dockerfile .
+# Its health check asks /api/health/live/ through the web's own /api proxy (exempt from the
+# production HTTPS redirect): the server answers and reaches the API.
 
 FROM node:24-bookworm-slim AS manifests
 WORKDIR /src
@@ -40,5 +42,5 @@ COPY --from=build /src/apps/web/dist/ ./
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.WEB_PORT||3000)+'/login',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.WEB_PORT||3000)+'/api/health/live/',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "server.js"]

@@ -15,7 +15,7 @@ export async function commandHealthcheck(): Promise<void> {
   const age = Date.now() - beat.at;
   if (age > HEALTH_STALE_MS) return fail(`the ${beat.role} last beat ${Math.round(age / 1000)} s ago`);
   if (beat.role === 'api') {
-    const url = `http://127.0.0.1:${process.env.API_PORT ?? '8000'}/api/health/`;
+    const url = `http://127.0.0.1:${process.env.API_PORT ?? '8000'}/api/health/ready/`;
     const res = await fetch(url, { signal: AbortSignal.timeout(3000) }).catch((err: Error) => err);
     if (res instanceof Error) return fail(`${url}: ${res.message}`);
     if (!res.ok) return fail(`${url} answered ${res.status}`);
