@@ -139,7 +139,8 @@ const allowedHosts = (process.env.ALLOWED_HOSTS ?? '')
   .filter(Boolean);
 
 const port = Number(process.env.PORT ?? process.env.WEB_PORT ?? 3000);
-const hostname = process.env.HOSTNAME ?? process.env.WEB_HOST ?? '127.0.0.1';
+// WEB_HOST first: Docker sets HOSTNAME to the container's id, which is no address to listen on.
+const hostname = process.env.WEB_HOST ?? process.env.HOSTNAME ?? '127.0.0.1';
 
 const app = next({ dev: false, dir: path.dirname(fileURLToPath(import.meta.url)), hostname, port });
 await app.prepare();

@@ -2,6 +2,7 @@ import pino from 'pino';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { closeDatabase, createDatabase } from './db/client.ts';
+import { startHealthBeats } from './health-file.ts';
 import { loggerOptions } from './http/logging.ts';
 import { startBoss } from './jobs/boss.ts';
 import { registerHousekeeping } from './modules/accounts/housekeeping.job.ts';
@@ -68,6 +69,12 @@ async function main(role: string) {
       });
   } else {
     throw new Error(`Unknown role "${role}": use api or worker.`);
+  }
+  // In a container: what its HEALTHCHECK (`invpro healthcheck`) reads.
+  const healthFile = process.env.INVPRO_HEALTH_FILE;
+  if (healthFile) {
+    const stopBeats = startHealthBeats(healthFile, role, db);
+    stops.unshift(async () => stopBeats());
   }
 
   let stopping = false;

@@ -1,4 +1,4 @@
-// The `invpro` command: start (the launcher, in launcher.ts), demo, migrate, rotate-keys.
+// The `invpro` command: start (the launcher, in launcher.ts), demo, migrate, rotate-keys, healthcheck.
 
 import { ConfigError, loadConfig } from '../config.ts';
 import { closeDatabase, createDatabase } from '../db/client.ts';
@@ -6,6 +6,7 @@ import { stopOnSignals } from '../db/embedded.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { resealSecrets } from '../modules/shopify/key-rotation.ts';
 import { commandDemo } from './demo.ts';
+import { commandHealthcheck } from './healthcheck.ts';
 import { migrate, resolveDatabase, runSystem, say } from './launcher.ts';
 
 async function commandMigrate() {
@@ -42,6 +43,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   demo: commandDemo,
   migrate: commandMigrate,
   'rotate-keys': commandRotateKeys,
+  healthcheck: commandHealthcheck,
 };
 
 const name = process.argv[2] ?? 'start';
