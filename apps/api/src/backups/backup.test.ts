@@ -9,8 +9,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { QUEUES, startBoss } from '../jobs/boss.ts';
 import { executeRun } from '../modules/catalog/sync.service.ts';
-import { createTestApp, json, registerUser, type TestApp } from '../test/app.ts';
+import { createTestApp, json, registerUser, type TestApp, testConfig } from '../test/app.ts';
 import { createTestDatabase, type TestDatabase } from '../test/database.ts';
+import { registerBackupJob } from './backup.job.ts';
 import { findPgTools, serverMajorVersion } from './backup.ts';
 
 // `invpro backup` and `invpro restore` through the real CLI against the suite's server. pg_dump
@@ -329,6 +330,40 @@ describe.skipIf(missingTools)('invpro backup and restore', () => {
       `select relforcerowsecurity as forced from pg_class where oid = 'public.mail_outbox'::regclass`,
     );
     expect(outbox!.forced).toBe(true);
+  }, 60_000);
+
+  it('runs the same backup as a pg-boss job on BACKUP_SCHEDULE, and unschedules it when unset', async () => {
+    const dir = path.join(workDir, 'scheduled');
+    const config = testConfig({
+      DATABASE_URL: t.database.url,
+      BACKUP_DIR: dir,
+      BACKUP_KEEP: '2',
+      BACKUP_SCHEDULE: '0 3 * * *',
+      PG_BIN_DIR: path.join(workDir, 'bin'),
+    });
+    const boss = await startBoss(t.database.url);
+    try {
+      await registerBackupJob(boss, config);
+      expect((await boss.getSchedules(QUEUES.backupsRun.name)).map((s) => s.cron)).toEqual(['0 3 * * *']);
+      const id = await boss.send(QUEUES.backupsRun.name, {});
+      const deadline = Date.now() + 30_000;
+      let job = await boss.getJobById<object>(QUEUES.backupsRun.name, id!);
+      while (job?.state !== 'completed' && job?.state !== 'failed' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        job = await boss.getJobById<object>(QUEUES.backupsRun.name, id!);
+      }
+      expect(job?.state, JSON.stringify(job?.output)).toBe('completed');
+      const files = readdirSync(dir);
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatch(/^invpro-\d{8}T\d{6}\.\d{3}Z\.dump$/);
+      expect(job?.output).toMatchObject({ file: path.join(dir, files[0]!), deleted: 0 });
+
+      await boss.offWork(QUEUES.backupsRun.name);
+      await registerBackupJob(boss, { ...config, backup: { ...config.backup, schedule: undefined } });
+      expect(await boss.getSchedules(QUEUES.backupsRun.name)).toEqual([]);
+    } finally {
+      await boss.stop({ graceful: false });
+    }
   }, 60_000);
 
   it('refuses a file that does not exist, and bad arguments, with status 2', async () => {
