@@ -12,7 +12,7 @@ import { executeRun } from '../modules/catalog/sync.service.ts';
 import { createTestApp, json, registerUser, type TestApp, testConfig } from '../test/app.ts';
 import { createTestDatabase, type TestDatabase } from '../test/database.ts';
 import { registerBackupJob } from './backup.job.ts';
-import { findPgTools, serverMajorVersion } from './backup.ts';
+import { connectionForTools, findPgTools, serverMajorVersion } from './backup.ts';
 
 // `invpro backup` and `invpro restore` through the real CLI against the suite's server. pg_dump
 // cannot dump a server newer than itself: on the embedded PostgreSQL 18 with only older client
@@ -129,6 +129,53 @@ async function readableWithoutTenant(url: string, tables: { name: string }[]): P
 }
 
 const databaseUrl = (name: string) => serverUrl.replace(/\/postgres$/, `/${name}`);
+
+describe('finding the tools and handing them the connection', () => {
+  const fakeBin = (version: string | undefined) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'invpro-fake-bin-'));
+    if (version !== undefined) {
+      for (const name of ['pg_dump', 'pg_restore'])
+        writeFileSync(path.join(dir, name), `#!/bin/sh\necho "${name} (PostgreSQL) ${version}"\n`, { mode: 0o755 });
+    }
+    return dir;
+  };
+
+  it('refuses tools older than the server, naming what to install', async () => {
+    const dir = fakeBin('15.18 (Debian 15.18-0+deb12u1)');
+    try {
+      await expect(findPgTools(18, dir)).rejects.toThrow(
+        /pg_dump 15 .* cannot dump a PostgreSQL 18 server: .*apt-get install postgresql-client-18/,
+      );
+      await expect(findPgTools(15, dir)).resolves.toMatchObject({ major: 15, pgDump: path.join(dir, 'pg_dump') });
+      await expect(findPgTools(14, dir)).resolves.toMatchObject({ major: 15 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says where it looked when PG_BIN_DIR has no pg_dump', async () => {
+    const dir = fakeBin(undefined);
+    try {
+      await expect(findPgTools(17, dir)).rejects.toThrow(
+        new RegExp(`pg_dump for PostgreSQL 17 not found in PG_BIN_DIR \\(${dir}\\): install`),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes the password out of the URL the tools see', () => {
+    expect(connectionForTools('postgres://app:s%3Acret%40x@db.internal:5433/invpro?sslmode=require')).toEqual({
+      dbname: 'postgres://app@db.internal:5433/invpro?sslmode=require',
+      env: { PGPASSWORD: 's:cret@x' },
+    });
+    expect(connectionForTools('postgres://app@db/invpro?password=hunter2&sslmode=disable')).toEqual({
+      dbname: 'postgres://app@db/invpro?sslmode=disable',
+      env: { PGPASSWORD: 'hunter2' },
+    });
+    expect(connectionForTools('postgres://app@db/invpro').env).toEqual({});
+  });
+});
 
 describe.skipIf(missingTools)('invpro backup and restore', () => {
   let sim: ShopifySim;
@@ -293,6 +340,12 @@ describe.skipIf(missingTools)('invpro backup and restore', () => {
     expect(again.output).toMatch(/is not empty .*--force/);
     expect(await tableDigests(databaseUrl(restored))).toEqual(before);
 
+    // --force replaces what the backup holds, rows included.
+    await query(databaseUrl(restored), 'delete from catalog_images');
+    const forced = await invpro(['restore', file, '--into', databaseUrl(restored), '--force'], env(t.database.url));
+    expect(forced.code, forced.output).toBe(0);
+    expect(await tableDigests(databaseUrl(restored))).toEqual(before);
+
     // The next backup keeps the newest three again: itself, the first, the newest of the earlier.
     const next = await invpro(['backup', '--dir', backupDir, '--keep', '3'], env(t.database.url));
     expect(next.code, next.output).toBe(0);
@@ -370,6 +423,14 @@ describe.skipIf(missingTools)('invpro backup and restore', () => {
     const missing = await invpro(['restore', path.join(workDir, 'nope.dump')], env(t.database.url));
     expect(missing.code).toBe(2);
     expect(missing.output).toContain('no such backup file');
+    const garbage = path.join(workDir, 'garbage.dump');
+    writeFileSync(garbage, 'not a dump at all');
+    const unreadable = await invpro(['restore', garbage, '--force'], env(t.database.url));
+    expect(unreadable.code).toBe(2);
+    expect(unreadable.output).toContain('is not a backup pg_restore can read');
+    // Refused before anything was dropped.
+    const [{ n } = { n: 0 }] = await query<{ n: number }>(t.database.url, 'select count(*)::int as n from users');
+    expect(n).toBe(2);
     const keep = await invpro(['backup', '--keep', '0'], env(t.database.url));
     expect(keep.code).toBe(2);
     expect(keep.output).toContain('--keep must be');

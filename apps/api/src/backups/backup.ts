@@ -195,17 +195,39 @@ async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>
   }
 }
 
-/** Creates the target database when it does not exist yet (through the server's `postgres` database). */
+/** The database a URL names, and the URL of the server's `postgres` database to create or drop it from. */
+function maintenanceOf(url: string): { name: string; maintenanceUrl: string } {
+  const maintenance = new URL(url);
+  const name = decodeURIComponent(maintenance.pathname.slice(1));
+  maintenance.pathname = '/postgres';
+  return { name, maintenanceUrl: maintenance.toString() };
+}
+
+/** Creates the target database when it does not exist yet. */
 async function ensureDatabase(url: string): Promise<void> {
   try {
     await withClient(url, async () => {});
   } catch (err) {
     if ((err as { code?: string }).code !== '3D000') throw err;
-    const maintenance = new URL(url);
-    const name = decodeURIComponent(maintenance.pathname.slice(1));
-    maintenance.pathname = '/postgres';
-    await withClient(maintenance.toString(), (c) => c.query(`create database ${pg.escapeIdentifier(name)}`));
+    const { name, maintenanceUrl } = maintenanceOf(url);
+    await withClient(maintenanceUrl, (c) => c.query(`create database ${pg.escapeIdentifier(name)}`));
   }
+}
+
+/**
+ * What --force does: drop the database (closing its connections) and create it empty. Not
+ * `pg_restore --clean`: it cannot drop pg-boss's partitioned tables (an inherited constraint stops an
+ * --exit-on-error restore), and it would leave behind whatever the backup does not hold.
+ */
+async function recreateDatabase(url: string): Promise<void> {
+  const { name, maintenanceUrl } = maintenanceOf(url);
+  if (name === 'postgres' || name.startsWith('template')) {
+    throw new BackupError(`refusing to drop the server's own "${name}" database: restore into another one.`, 2);
+  }
+  await withClient(maintenanceUrl, async (c) => {
+    await c.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+    await c.query(`create database ${pg.escapeIdentifier(name)}`);
+  });
 }
 
 /**
@@ -223,7 +245,7 @@ async function ensureAppRole(url: string): Promise<void> {
 export interface RestoreOptions {
   file: string;
   targetUrl: string;
-  /** Replace what the target holds (pg_restore --clean) instead of refusing. */
+  /** A target that is not empty is dropped and created again instead of refused. */
   force?: boolean;
   pgBinDir?: string | undefined;
 }
@@ -236,6 +258,12 @@ export async function runRestore(opts: RestoreOptions): Promise<{ ms: number }> 
   const started = performance.now();
   if (!existsSync(opts.file)) throw new BackupError(`${opts.file}: no such backup file.`, 2);
   await ensureDatabase(opts.targetUrl);
+  // Before anything is dropped: a --force restore must not end with no database and no way to fill it.
+  const tools = await findPgTools(await serverMajorVersion(opts.targetUrl), opts.pgBinDir);
+  const toc = await run(tools.pgRestore, ['--list', opts.file]);
+  if (toc.code !== 0) {
+    throw new BackupError(`${opts.file} is not a backup pg_restore can read: ${toc.stderr.trim()}`, 2);
+  }
   const existing = await withClient(opts.targetUrl, (c) =>
     c.query<{ name: string }>(
       `select n.nspname || '.' || c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -243,19 +271,18 @@ export async function runRestore(opts: RestoreOptions): Promise<{ ms: number }> 
       [OUR_SCHEMAS],
     ),
   );
-  if (existing.rowCount && !opts.force) {
+  if (existing.rowCount && opts.force) await recreateDatabase(opts.targetUrl);
+  else if (existing.rowCount) {
     const names = existing.rows.map((r) => r.name).join(', ');
     throw new BackupError(
-      `the database ${describeDatabase(opts.targetUrl)} is not empty (it has ${names}…): restore into a new database (--into URL), or pass --force to replace what it holds.`,
+      `the database ${describeDatabase(opts.targetUrl)} is not empty (it has ${names}…): restore into a new database (--into URL), or pass --force to drop it and restore into it anew.`,
       2,
     );
   }
-  const tools = await findPgTools(await serverMajorVersion(opts.targetUrl), opts.pgBinDir);
   await ensureAppRole(opts.targetUrl);
   const { dbname, env } = connectionForTools(opts.targetUrl);
   // One transaction: a restore that fails leaves the database as it was, ready for another try.
   const args = ['--no-owner', '--exit-on-error', '--single-transaction', `--dbname=${dbname}`];
-  if (opts.force) args.push('--clean', '--if-exists');
   const restore = await run(tools.pgRestore, [...args, opts.file], env);
   if (restore.code !== 0) {
     throw new BackupError(
