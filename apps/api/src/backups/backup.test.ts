@@ -419,7 +419,7 @@ describe.skipIf(missingTools)('invpro backup and restore', () => {
     }
   }, 60_000);
 
-  it('refuses a file that does not exist, and bad arguments, with status 2', async () => {
+  it('refuses a missing or unreadable file and bad arguments (status 2), and a user bound by RLS', async () => {
     const missing = await invpro(['restore', path.join(workDir, 'nope.dump')], env(t.database.url));
     expect(missing.code).toBe(2);
     expect(missing.output).toContain('no such backup file');
@@ -431,6 +431,22 @@ describe.skipIf(missingTools)('invpro backup and restore', () => {
     // Refused before anything was dropped.
     const [{ n } = { n: 0 }] = await query<{ n: number }>(t.database.url, 'select count(*)::int as n from users');
     expect(n).toBe(2);
+    // A user bound by RLS would dump nothing of the tenants': refused, naming the fix.
+    const role = `invpro_backup_test_${randomBytes(4).toString('hex')}`;
+    const secret = `pw-${randomBytes(8).toString('hex')}`;
+    await query(serverUrl, `create role ${role} login password '${secret}'`);
+    try {
+      const bound = new URL(t.database.url);
+      bound.username = role;
+      bound.password = secret;
+      const refused = await invpro(['backup', '--dir', path.join(workDir, 'bound')], env(bound.toString()));
+      expect(refused.code, refused.output).toBe(1);
+      expect(refused.output).toContain(`"${role}" is bound by row-level security`);
+      expect(refused.output).toContain('BYPASSRLS');
+      expect(refused.output).not.toContain(secret);
+    } finally {
+      await query(serverUrl, `drop role if exists ${role}`);
+    }
     const keep = await invpro(['backup', '--keep', '0'], env(t.database.url));
     expect(keep.code).toBe(2);
     expect(keep.output).toContain('--keep must be');

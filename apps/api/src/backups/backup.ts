@@ -90,6 +90,29 @@ export async function serverMajorVersion(url: string): Promise<number> {
 }
 
 /**
+ * Every tenant table forces row-level security, which binds its owner too: pg_dump (which reads
+ * with row_security off) stops at the first such table unless its user bypasses RLS. Said up front,
+ * with the fix, rather than as pg_dump's error halfway through.
+ */
+async function assertReadsEveryRow(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const res = await client.query<{ name: string; bypass: boolean }>(
+      'select rolname as name, rolsuper or rolbypassrls as bypass from pg_roles where rolname = current_user',
+    );
+    const role = res.rows[0]!;
+    if (!role.bypass) {
+      throw new BackupError(
+        `the database user "${role.name}" is bound by row-level security, so pg_dump cannot read every tenant's rows: back up as a superuser or a role with BYPASSRLS (ALTER ROLE ${pg.escapeIdentifier(role.name)} BYPASSRLS, or a backup user of its own in DATABASE_URL).`,
+      );
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/**
  * pg_dump and pg_restore able to handle a server of `serverMajor`: from PG_BIN_DIR when set (only
  * there: it was asked for), else Debian's `/usr/lib/postgresql/<major>/bin`, else PATH. pg_dump
  * refuses a server newer than itself, so that is checked first with a message naming what to install.
@@ -138,6 +161,7 @@ export interface BackupResult {
 export async function runBackup(opts: BackupOptions): Promise<BackupResult> {
   const started = performance.now();
   const tools = await findPgTools(await serverMajorVersion(opts.databaseUrl), opts.pgBinDir);
+  await assertReadsEveryRow(opts.databaseUrl);
   // A dump holds password hashes and sealed Shopify secrets: for the owner's eyes only.
   await mkdir(opts.dir, { recursive: true, mode: 0o700 });
   const name = backupFileName(opts.now ?? new Date());
