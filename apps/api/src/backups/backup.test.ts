@@ -182,12 +182,16 @@ describe.skipIf(missingTools)('invpro backup and restore', () => {
   let t: TestApp;
   let older: TestDatabase | undefined;
   const restoredNames: string[] = [];
-  const workDir = mkdtempSync(path.join(tmpdir(), 'invpro-backup-test-'));
-  const backupDir = path.join(workDir, 'backups');
-  const argvLog = path.join(workDir, 'argv.log');
+  // Made in beforeAll: a skipped describe's body still runs, its hooks do not.
+  let workDir = '';
+  let backupDir = '';
+  let argvLog = '';
   let orgs: Awaited<ReturnType<typeof registerUser>>[];
 
   beforeAll(async () => {
+    workDir = mkdtempSync(path.join(tmpdir(), 'invpro-backup-test-'));
+    backupDir = path.join(workDir, 'backups');
+    argvLog = path.join(workDir, 'argv.log');
     chmodSync(workDir, 0o755);
     // PG_BIN_DIR pointing at wrappers that record how they were called, then run the real tools.
     const wrappers = path.join(workDir, 'bin');
@@ -247,7 +251,7 @@ describe.skipIf(missingTools)('invpro backup and restore', () => {
     await older?.drop();
     await t?.close();
     await sim?.close();
-    rmSync(workDir, { recursive: true, force: true });
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
   const password = () => decodeURIComponent(new URL(serverUrl).password);
