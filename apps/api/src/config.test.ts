@@ -20,6 +20,27 @@ describe('configuration', () => {
     expect(first.encryptionKeys[0]!.key).toHaveLength(32);
   });
 
+  it('keeps backups under DATA_DIR/backups, fourteen of them, with no schedule unless asked', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'cfg-'));
+    expect(loadConfig({ DATA_DIR: dataDir }).backup).toEqual({
+      dir: path.join(dataDir, 'backups'),
+      keep: 14,
+      schedule: undefined,
+      pgBinDir: undefined,
+    });
+    const set = loadConfig({
+      DATA_DIR: dataDir,
+      BACKUP_DIR: '/srv/backups',
+      BACKUP_KEEP: '3',
+      BACKUP_SCHEDULE: '0 3 * * *',
+    });
+    expect(set.backup).toMatchObject({ dir: '/srv/backups', keep: 3, schedule: '0 3 * * *' });
+    expect(() => loadConfig({ DATA_DIR: dataDir, BACKUP_KEEP: '0' })).toThrow(/BACKUP_KEEP/);
+    expect(() => loadConfig({ DATA_DIR: dataDir, BACKUP_SCHEDULE: 'daily' })).toThrow(
+      /BACKUP_SCHEDULE: must be a cron/,
+    );
+  });
+
   it('accepts a safe production configuration', () => {
     const config = loadConfig(production);
     expect(config.debug).toBe(false);

@@ -100,6 +100,15 @@ const envSchema = z.object({
   WORKER_METRICS_PORT: port.default(9464),
   SENTRY_DSN: z.string().url().optional(),
   SENTRY_ENVIRONMENT: z.string().optional(),
+  BACKUP_DIR: z.string().optional(),
+  BACKUP_KEEP: z.coerce.number().int().min(1).default(14),
+  // pg-boss validates the expression itself when it schedules; this catches a value that is not cron at all.
+  BACKUP_SCHEDULE: z
+    .string()
+    .trim()
+    .regex(/^\S+(\s+\S+){4,5}$/, 'must be a cron expression of 5 or 6 fields, e.g. "0 3 * * *"')
+    .optional(),
+  PG_BIN_DIR: z.string().optional(),
 });
 
 /** `10.0.0.0/8`, `::1/128` or a bare address, as [address, prefix, family]; undefined when malformed. */
@@ -180,6 +189,8 @@ export interface Config {
   metrics: { allow: string[]; token: string | undefined; workerPort: number };
   /** Unset: Sentry is not loaded at all. */
   sentry: { dsn: string | undefined; environment: string };
+  /** `invpro backup` and the worker's `backups.run` (only when `schedule` is set). */
+  backup: { dir: string; keep: number; schedule: string | undefined; pgBinDir: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -299,5 +310,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     metrics: { allow: env.METRICS_ALLOW, token: env.METRICS_TOKEN, workerPort: env.WORKER_METRICS_PORT },
     sentry: { dsn: env.SENTRY_DSN, environment: env.SENTRY_ENVIRONMENT ?? (debug ? 'development' : 'production') },
+    backup: {
+      dir: path.resolve(env.BACKUP_DIR ?? path.join(dataDir, 'backups')),
+      keep: env.BACKUP_KEEP,
+      schedule: env.BACKUP_SCHEDULE,
+      pgBinDir: env.PG_BIN_DIR,
+    },
   };
 }

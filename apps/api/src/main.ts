@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { buildApp } from './app.ts';
+import { registerBackupJob } from './backups/backup.job.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { closeDatabase, createDatabase } from './db/client.ts';
 import { startHealthBeats } from './health-file.ts';
@@ -49,6 +50,7 @@ async function main(role: string) {
       await startBoss(config.databaseUrl, { onError: (err) => logger.error({ err }, 'pg-boss error') }),
     );
     await registerHousekeeping(boss, db, config);
+    await registerBackupJob(boss, config);
     // The worker's one Shopify context: one client, one view of each shop's throttle.
     const shopify = createShopifyContext({ db, config, jobs: boss });
     await registerShopifyWebhookJobs(boss, shopify);

@@ -1,10 +1,12 @@
-// The `invpro` command: start (the launcher, in launcher.ts), demo, migrate, rotate-keys, healthcheck.
+// The `invpro` command: start (the launcher, in launcher.ts), demo, migrate, rotate-keys, backup,
+// restore, healthcheck.
 
 import { ConfigError, loadConfig } from '../config.ts';
 import { closeDatabase, createDatabase } from '../db/client.ts';
 import { stopOnSignals } from '../db/embedded.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { resealSecrets } from '../modules/shopify/key-rotation.ts';
+import { commandBackup, commandRestore } from './backup.ts';
 import { commandDemo } from './demo.ts';
 import { commandHealthcheck } from './healthcheck.ts';
 import { migrate, resolveDatabase, runSystem, say } from './launcher.ts';
@@ -43,6 +45,8 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   demo: commandDemo,
   migrate: commandMigrate,
   'rotate-keys': commandRotateKeys,
+  backup: commandBackup,
+  restore: commandRestore,
   healthcheck: commandHealthcheck,
 };
 

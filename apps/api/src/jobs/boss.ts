@@ -76,6 +76,17 @@ export const QUEUES = {
     retryBackoff: true,
     expireInSeconds: 300,
   },
+  /**
+   * A scheduled `invpro backup` (BACKUP_SCHEDULE), in the worker. One at a time (`singleton`); no
+   * retry storm: a dump that failed is retried twice, then waits for the next schedule.
+   */
+  backupsRun: {
+    name: 'backups.run',
+    policy: 'singleton',
+    retryLimit: 2,
+    retryDelay: 300,
+    expireInSeconds: 6 * 3600,
+  },
 } as const satisfies Record<string, Queue>;
 
 /**

@@ -20,6 +20,20 @@ declare module 'vitest' {
  * (CREATE DATABASE … TEMPLATE takes milliseconds, migrating takes much longer).
  */
 export default async function setup(project: TestProject) {
+  // A superuser URL (ending in /postgres) of a server to use instead of the embedded one, e.g. CI's PostgreSQL 15.
+  const external = process.env.TEST_PG_SERVER_URL;
+  if (external) {
+    const admin = new pg.Client(external);
+    await admin.connect();
+    await admin.query(`drop database if exists ${TEMPLATE_DB} with (force)`);
+    await admin.query(`create database ${TEMPLATE_DB}`);
+    await admin.end();
+    const db = createDatabase(external.replace(/\/postgres$/, `/${TEMPLATE_DB}`), { max: 1 });
+    await runMigrations(db);
+    await closeDatabase(db);
+    project.provide('pgServerUrl', external);
+    return;
+  }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'invpro-test-'));
   // Our own folder: as root, the postgres user must be able to enter it.
   chmodSync(dataDir, 0o755);
