@@ -17,7 +17,8 @@ export async function createTestDatabase(opts: { max?: number } = {}): Promise<T
   await admin.connect();
   await admin.query(`create database ${name} template invpro_template`);
   await admin.end();
-  const url = serverUrl.replace(/\/postgres$/, `/${name}`);
+  // Behind a pooler (test:pgbouncer) the code under test connects through it; admin work stays direct.
+  const url = (process.env.TEST_PG_POOLER_URL ?? serverUrl).replace(/\/postgres$/, `/${name}`);
   const db = createDatabase(url, { max: opts.max ?? 5 });
   return {
     db,

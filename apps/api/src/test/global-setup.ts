@@ -20,6 +20,21 @@ declare module 'vitest' {
  * (CREATE DATABASE … TEMPLATE takes milliseconds, migrating takes much longer).
  */
 export default async function setup(project: TestProject) {
+  // A superuser URL of a server someone else runs (PostgreSQL 15 behind PgBouncer in test:pgbouncer):
+  // used instead of starting the embedded one.
+  const externalUrl = process.env.TEST_PG_SERVER_URL;
+  if (externalUrl) {
+    const admin = new pg.Client(externalUrl);
+    await admin.connect();
+    await admin.query(`drop database if exists ${TEMPLATE_DB} with (force)`);
+    await admin.query(`create database ${TEMPLATE_DB}`);
+    await admin.end();
+    // Migrations go direct: they hold a session advisory lock, which a transaction pooler cannot keep.
+    const db = createDatabase(externalUrl.replace(/\/postgres$/, `/${TEMPLATE_DB}`), { max: 1 });
+    await runMigrations(db).finally(() => closeDatabase(db));
+    project.provide('pgServerUrl', externalUrl);
+    return;
+  }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'invpro-test-'));
   // Our own folder: as root, the postgres user must be able to enter it.
   chmodSync(dataDir, 0o755);
