@@ -201,6 +201,9 @@ export async function startSystemPostgres(): Promise<SystemPostgres> {
         // Databases are dropped after every test file: do not keep their idle connections long.
         'server_idle_timeout = 10',
         'server_login_retry = 1',
+        // A client waiting for a server connection that cannot come (its database was dropped) fails
+        // after this, rather than after the default two minutes.
+        'query_wait_timeout = 15',
         // Sent by some clients at startup; PgBouncer would refuse the connection otherwise.
         'ignore_startup_parameters = extra_float_digits,options,statement_timeout',
         `logfile = ${path.join(bouncerDir, 'pgbouncer.log')}`,
