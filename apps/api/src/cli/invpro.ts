@@ -3,7 +3,6 @@
 import { ConfigError, loadConfig } from '../config.ts';
 import { closeDatabase, createDatabase } from '../db/client.ts';
 import { stopOnSignals } from '../db/embedded.ts';
-import { runMigrations } from '../db/migrate.ts';
 import { resealSecrets } from '../modules/shopify/key-rotation.ts';
 import { commandDemo } from './demo.ts';
 import { migrate, resolveDatabase, runSystem, say } from './launcher.ts';
@@ -24,9 +23,9 @@ async function commandRotateKeys() {
   const config = loadConfig();
   const { url, embedded } = await resolveDatabase();
   if (embedded) stopOnSignals(embedded);
+  await migrate(url);
   const db = createDatabase(url, { max: 2 });
   try {
-    await runMigrations(db);
     const report = await resealSecrets(db, config.encryptionKeys);
     say(
       `re-sealed ${report.secrets} secret(s) of ${report.connections} connection(s) in ${report.organizations} organization(s) under key "${config.encryptionKeys[0]!.id}"`,
