@@ -23,15 +23,16 @@ async function commandRotateKeys() {
   const config = loadConfig();
   const { url, embedded } = await resolveDatabase();
   if (embedded) stopOnSignals(embedded);
-  await migrate(url);
-  const db = createDatabase(url, { max: 2 });
+  let db: ReturnType<typeof createDatabase> | undefined;
   try {
+    await migrate(url);
+    db = createDatabase(url, { max: 2 });
     const report = await resealSecrets(db, config.encryptionKeys);
     say(
       `re-sealed ${report.secrets} secret(s) of ${report.connections} connection(s) in ${report.organizations} organization(s) under key "${config.encryptionKeys[0]!.id}"`,
     );
   } finally {
-    await closeDatabase(db);
+    if (db) await closeDatabase(db);
     await embedded?.stop();
   }
 }
