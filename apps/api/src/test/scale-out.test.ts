@@ -256,9 +256,9 @@ describe('two APIs and two workers on one database', () => {
     ];
     // Each connection starts its first sync; both connect at once, through different APIs.
     const ids = await Promise.all(shops.map((shop, i) => connect(i, owners[i]!, shop)));
-    shops.forEach((shop, i) => stores.push({ shop, id: ids[i]!, owner: owners[i]! }));
+    stores.push(...shops.map((shop, i) => ({ shop, id: ids[i]!, owner: owners[i]! })));
 
-    // Ask for more syncs over both APIs while the first ones run: each is refused while one is active.
+    // Ask for more syncs over both APIs while the first ones run: each answers the store's active run.
     const asked = await Promise.all(
       [0, 1, 0, 1].flatMap((api) =>
         stores.map((s) =>
