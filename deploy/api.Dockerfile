@@ -32,7 +32,8 @@ FROM node:24-bookworm-slim
 # pg_dump and pg_restore for `invpro backup` / `invpro restore` (the server is PostgreSQL 15).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends postgresql-client-15 \
- && rm -rf /var/lib/apt/lists/*
+ && rm -rf /var/lib/apt/lists/* \
+ && mkdir -p /backups && chown node:node /backups
 WORKDIR /app
 ENV NODE_ENV=production \
     DEBUG=false \

@@ -212,6 +212,17 @@ async function main() {
     } finally {
       await closeDatabase(db);
     }
+    // The backup service dumps at its start; a whole dump has its final name (written, then renamed).
+    const backupDeadline = Date.now() + 120_000;
+    let dumps = '';
+    while (Date.now() < backupDeadline) {
+      dumps = (await compose(['exec', '-T', 'backup', 'ls', '-l', '/backups'], { quiet: true })).trim();
+      if (/invpro-\S+\.dump$/m.test(dumps)) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    if (!/invpro-\S+\.dump$/m.test(dumps)) throw new Error(`the backup service wrote no dump in 120 s:\n${dumps}`);
+    console.log(`backup service: ${dumps.split('\n').filter((l) => l.includes('.dump')).length} dump(s) in /backups`);
+
     console.log(
       `journey passed: the copy in the containers' PostgreSQL equals the store field by field (${(
         (performance.now() - started) / 1000

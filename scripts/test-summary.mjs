@@ -15,8 +15,22 @@ export function summarize(report) {
   return { line: parts.join(', '), failed: failed > 0 || report.success === false };
 }
 
+/** Several runs' reports (the default suite, the PgBouncer suite) as one, for one closing line. */
+export function combine(reports) {
+  const sum = (key) => reports.reduce((total, r) => total + (r[key] ?? 0), 0);
+  return {
+    numPassedTests: sum('numPassedTests'),
+    numFailedTests: sum('numFailedTests'),
+    numPendingTests: sum('numPendingTests'),
+    numTodoTests: sum('numTodoTests'),
+    success: reports.every((r) => r.success !== false),
+    testResults: reports.flatMap((r) => r.testResults),
+  };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { line, failed } = summarize(JSON.parse(readFileSync(process.argv[2], 'utf8')));
+  const reports = process.argv.slice(2).map((file) => JSON.parse(readFileSync(file, 'utf8')));
+  const { line, failed } = summarize(combine(reports));
   console.log(line);
   process.exitCode = failed ? 1 : 0;
 }

@@ -51,6 +51,10 @@ const envSchema = z.object({
   POSTGRES_PASSWORD: z.string().optional(),
   POSTGRES_HOST: z.string().optional(),
   POSTGRES_PORT: port.optional(),
+  /** `transaction` when DATABASE_URL is a transaction pooler (PgBouncer): no named prepared statements. */
+  /** A direct URL for migrations (session advisory lock) when DATABASE_URL is a transaction pooler. */
+  DATABASE_MIGRATION_URL: z.string().url().optional(),
+  DATABASE_POOL_MODE: z.enum(['session', 'transaction']).optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
   DATA_DIR: z.string().default('./.data'),
   API_PORT: port.default(8000),

@@ -4,7 +4,6 @@
 import { ConfigError, loadConfig } from '../config.ts';
 import { closeDatabase, createDatabase } from '../db/client.ts';
 import { stopOnSignals } from '../db/embedded.ts';
-import { runMigrations } from '../db/migrate.ts';
 import { resealSecrets } from '../modules/shopify/key-rotation.ts';
 import { commandBackup, commandRestore } from './backup.ts';
 import { commandDemo } from './demo.ts';
@@ -27,15 +26,16 @@ async function commandRotateKeys() {
   const config = loadConfig();
   const { url, embedded } = await resolveDatabase();
   if (embedded) stopOnSignals(embedded);
-  const db = createDatabase(url, { max: 2 });
+  let db: ReturnType<typeof createDatabase> | undefined;
   try {
-    await runMigrations(db);
+    await migrate(url);
+    db = createDatabase(url, { max: 2 });
     const report = await resealSecrets(db, config.encryptionKeys);
     say(
       `re-sealed ${report.secrets} secret(s) of ${report.connections} connection(s) in ${report.organizations} organization(s) under key "${config.encryptionKeys[0]!.id}"`,
     );
   } finally {
-    await closeDatabase(db);
+    if (db) await closeDatabase(db);
     await embedded?.stop();
   }
 }

@@ -48,8 +48,12 @@ export async function resolveDatabase(): Promise<{ url: string; embedded?: Embed
   return { url: embedded.url.replace(/\/postgres$/, `/${EMBEDDED_DB}`), embedded };
 }
 
+/**
+ * Migrations hold a session advisory lock, which a transaction pooler cannot keep on one server
+ * connection: when DATABASE_URL is PgBouncer, DATABASE_MIGRATION_URL gives a direct URL for them.
+ */
 export async function migrate(url: string) {
-  const db = createDatabase(url, { max: 1 });
+  const db = createDatabase(process.env.DATABASE_MIGRATION_URL || url, { max: 1 });
   try {
     await runMigrations(db);
   } finally {

@@ -11,6 +11,16 @@ export type Queryable = Database | Transaction;
 // Shopify GIDs and our money columns are strings; bigint counters too. Keep numeric/int8 as strings.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
 
+/**
+ * A name for a prepared statement, or none behind a transaction pooler (DATABASE_POOL_MODE=transaction).
+ * `pg` parses a named statement once per client connection and afterwards sends only Bind/Execute;
+ * PgBouncer before 1.21 (Debian 12 ships 1.18) hands each transaction any server connection, where
+ * that statement does not exist ("prepared statement … does not exist"). Unnamed, it costs a parse.
+ */
+export function statementName(name: string): string {
+  return process.env.DATABASE_POOL_MODE === 'transaction' ? '' : name;
+}
+
 export function createDatabase(url: string, opts: { max?: number; applicationName?: string } = {}): Database {
   const pool = new pg.Pool({
     connectionString: url,

@@ -15,9 +15,10 @@ export async function createTestDatabase(opts: { max?: number } = {}): Promise<T
   const name = `test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client(serverUrl);
   await admin.connect();
-  await admin.query(`create database ${name} template invpro_template`);
+  await admin.query(`create database ${name} template ${inject('pgTemplate')}`);
   await admin.end();
-  const url = serverUrl.replace(/\/postgres$/, `/${name}`);
+  // Behind a pooler (test:pgbouncer) the code under test connects through it; admin work stays direct.
+  const url = (process.env.TEST_PG_POOLER_URL ?? serverUrl).replace(/\/postgres$/, `/${name}`);
   const db = createDatabase(url, { max: opts.max ?? 5 });
   return {
     db,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: plain JavaScript (it runs on any Node in CI), without type declarations.
-import { summarize } from '../../../../scripts/test-summary.mjs';
+import { combine, summarize } from '../../../../scripts/test-summary.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixtures = path.join(here, 'fixtures', 'exit-status');
@@ -53,5 +53,17 @@ describe('the test command can fail', () => {
     const { status, report } = await runFixture('passing');
     expect(status).toBe(0);
     expect(summarize(report)).toEqual({ line: '1 passed, 0 failed, 0 skipped', failed: false });
+  });
+
+  it("CI's last line adds the PgBouncer run to the default one: a failure in either fails both", async () => {
+    const [passing, failing] = await Promise.all([runFixture('passing'), runFixture('failing-assertion')]);
+    expect(summarize(combine([passing.report, passing.report]))).toEqual({
+      line: '2 passed, 0 failed, 0 skipped',
+      failed: false,
+    });
+    expect(summarize(combine([passing.report, failing.report]))).toEqual({
+      line: '1 passed, 1 failed, 0 skipped',
+      failed: true,
+    });
   });
 });

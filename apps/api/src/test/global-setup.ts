@@ -12,6 +12,7 @@ export const TEMPLATE_DB = 'invpro_template';
 declare module 'vitest' {
   export interface ProvidedContext {
     pgServerUrl: string;
+    pgTemplate: string;
   }
 }
 
@@ -20,19 +21,28 @@ declare module 'vitest' {
  * (CREATE DATABASE … TEMPLATE takes milliseconds, migrating takes much longer).
  */
 export default async function setup(project: TestProject) {
-  // A superuser URL (ending in /postgres) of a server to use instead of the embedded one, e.g. CI's PostgreSQL 15.
-  const external = process.env.TEST_PG_SERVER_URL;
-  if (external) {
-    const admin = new pg.Client(external);
+  // A superuser URL of a server someone else runs (PostgreSQL 15 behind PgBouncer in test:pgbouncer):
+  // used instead of starting the embedded one.
+  const externalUrl = process.env.TEST_PG_SERVER_URL;
+  if (externalUrl) {
+    // A template of this run's own: a nested run (exit-status.test.ts) shares the server.
+    const template = `${TEMPLATE_DB}_${process.pid}`;
+    const admin = new pg.Client(externalUrl);
     await admin.connect();
-    await admin.query(`drop database if exists ${TEMPLATE_DB} with (force)`);
-    await admin.query(`create database ${TEMPLATE_DB}`);
+    await admin.query(`drop database if exists ${template} with (force)`);
+    await admin.query(`create database ${template}`);
     await admin.end();
-    const db = createDatabase(external.replace(/\/postgres$/, `/${TEMPLATE_DB}`), { max: 1 });
-    await runMigrations(db);
-    await closeDatabase(db);
-    project.provide('pgServerUrl', external);
-    return;
+    // Migrations go direct: they hold a session advisory lock, which a transaction pooler cannot keep.
+    const db = createDatabase(externalUrl.replace(/\/postgres$/, `/${template}`), { max: 1 });
+    await runMigrations(db).finally(() => closeDatabase(db));
+    project.provide('pgServerUrl', externalUrl);
+    project.provide('pgTemplate', template);
+    return async () => {
+      const c = new pg.Client(externalUrl);
+      await c.connect();
+      await c.query(`drop database if exists ${template} with (force)`);
+      await c.end();
+    };
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'invpro-test-'));
   // Our own folder: as root, the postgres user must be able to enter it.
@@ -58,6 +68,7 @@ export default async function setup(project: TestProject) {
     throw err;
   }
   project.provide('pgServerUrl', server.url);
+  project.provide('pgTemplate', TEMPLATE_DB);
   return async () => {
     await server.stop();
     removeData();

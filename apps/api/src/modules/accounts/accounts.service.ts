@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Database } from '../../db/client.ts';
+import { type Database, statementName } from '../../db/client.ts';
 import { newId, uniqueViolation } from '../../db/ids.ts';
 import { withScope } from '../../db/tenant.ts';
 import { AppError } from '../../http/errors.ts';
@@ -209,7 +209,7 @@ export async function login(
  */
 export async function me(db: Database, userId: string, orgId: string): Promise<UserProfile> {
   const { rows } = await db.$client.query<ProfileRow>({
-    name: 'invpro_user_profile',
+    name: statementName('invpro_user_profile'),
     text: 'select id, email, username, org_id as "orgId", org_name as "orgName", role from invpro_user_profile($1, $2)',
     values: [userId, orgId],
   });

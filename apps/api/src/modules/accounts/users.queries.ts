@@ -1,5 +1,5 @@
 import { asc, desc, eq, sql } from 'drizzle-orm';
-import type { Queryable } from '../../db/client.ts';
+import { type Queryable, statementName } from '../../db/client.ts';
 import { memberships, organizations, type Role, users } from './schema.ts';
 
 export interface MembershipRow {
@@ -94,7 +94,7 @@ function buildProfileQuery(db: Queryable) {
       .where(eq(memberships.userId, sql.placeholder('userId')))
       .orderBy(asc(organizations.name), asc(organizations.id))
       // Named: PostgreSQL parses and plans it once per connection instead of on every request.
-      .prepare('user_profile')
+      .prepare(statementName('user_profile'))
   );
 }
 

@@ -29,8 +29,10 @@ beforeAll(async () => {
   owner = await registerUser(t.app);
 }, 60_000);
 afterAll(async () => {
-  await t?.close();
+  // pg-boss first, while its database exists: behind PgBouncer its queries to a dropped database wait
+  // in the pooler's queue instead of failing, and stop() waits for them.
   await boss?.stop({ graceful: false, timeout: 5000 });
+  await t?.close();
   await sim?.close();
 });
 
