@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
@@ -24,7 +25,8 @@ import { freePort } from '../db/embedded.ts';
 export const SYSTEM_PG_BIN = process.env.SYSTEM_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 export const PGBOUNCER_BIN = process.env.PGBOUNCER_BIN ?? '/usr/sbin/pgbouncer';
 const SUPERUSER = 'postgres';
-const PASSWORD = 'postgres';
+// Not the user's name: a test that checks a password never shows must not match the user name.
+const PASSWORD = `pw-${randomBytes(12).toString('hex')}`;
 
 export interface SystemPostgres {
   /** Superuser URL of PostgreSQL itself (database `postgres`). */
