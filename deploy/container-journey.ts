@@ -220,7 +220,10 @@ async function main() {
       if (/invpro-\S+\.dump$/m.test(dumps)) break;
       await new Promise((r) => setTimeout(r, 2000));
     }
-    if (!/invpro-\S+\.dump$/m.test(dumps)) throw new Error(`the backup service wrote no dump in 120 s:\n${dumps}`);
+    if (!/invpro-\S+\.dump$/m.test(dumps)) {
+      const logs = await compose(['logs', '--no-color', '--tail', '30', 'backup'], { quiet: true }).catch(String);
+      throw new Error(`the backup service wrote no dump in 120 s:\n${dumps}\n${logs}`);
+    }
     console.log(`backup service: ${dumps.split('\n').filter((l) => l.includes('.dump')).length} dump(s) in /backups`);
 
     console.log(
