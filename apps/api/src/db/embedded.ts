@@ -240,7 +240,8 @@ function initialise(bin: string, clusterDir: string, who: RunAs | undefined, log
   }
 }
 
-async function acceptsConnections(url: string): Promise<boolean> {
+/** Whether a server answers a query at `url` within a second (also used by test/system-postgres.ts). */
+export async function acceptsConnections(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
   client.on('error', () => {});
   try {

@@ -13,8 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
-import { freePort } from '../db/embedded.ts';
+import { acceptsConnections, freePort } from '../db/embedded.ts';
 
 /**
  * A throwaway Debian PostgreSQL 15 cluster with a PgBouncer in transaction mode in front of it, for
@@ -50,20 +49,6 @@ function runAs(): RunAs | undefined {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function answers(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
 function tail(file: string): string {
   try {
     return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-15).join('\n');
@@ -74,7 +59,7 @@ function tail(file: string): string {
 
 async function waitFor(url: string, child: ChildProcess, what: string, log: string): Promise<void> {
   const deadline = Date.now() + 30_000;
-  while (!(await answers(url))) {
+  while (!(await acceptsConnections(url))) {
     if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
       throw new Error(`${what} did not start. Its log (${log}) ends:\n${tail(log)}`);
     }
