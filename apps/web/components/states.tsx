@@ -1,6 +1,6 @@
 'use client';
 
-import { Alert, Button, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Center, Group, Loader, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { errorMessage } from '../lib/api-client';
@@ -58,6 +58,18 @@ export function QueryErrorState({
 }) {
   return (
     <ErrorState error={query.error} title={title} onRetry={() => void query.refetch()} retrying={query.isFetching} />
+  );
+}
+
+/** A list still loading: a few grey rows, announced as a status. */
+export function RowsLoading({ label, rows = 2 }: { label: string; rows?: number }) {
+  return (
+    <Stack gap="xs" role="status" aria-label={label}>
+      {Array.from({ length: rows }, (_, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: identical placeholders that never reorder.
+        <Skeleton key={i} h={36} />
+      ))}
+    </Stack>
   );
 }
 

@@ -18,7 +18,7 @@ import {
 } from '@mantine/core';
 import { Fragment, type ReactNode, useState } from 'react';
 import { canManageTeam, useCurrentUser } from '../../../../components/current-user';
-import { ErrorState } from '../../../../components/states';
+import { QueryErrorState, RowsLoading } from '../../../../components/states';
 import { OUTBOX_PAGE_SIZE, useOutbox, useOutboxMessage } from '../../../../lib/account';
 import type { OutboxMessageSummary } from '../../../../lib/api-types';
 import { formatDate } from '../../../../lib/invitations';
@@ -56,15 +56,7 @@ function MessageModal({ orgId, id, onClose }: { orgId: string; id: string | null
   const message = useOutboxMessage(orgId, id);
   let body: ReactNode;
   if (message.isPending) body = <Skeleton h={120} role="status" aria-label="Loading the message" />;
-  else if (message.isError)
-    body = (
-      <ErrorState
-        error={message.error}
-        title="Could not load the message"
-        onRetry={() => void message.refetch()}
-        retrying={message.isFetching}
-      />
-    );
+  else if (message.isError) body = <QueryErrorState query={message} title="Could not load the message" />;
   else
     body = (
       <Stack gap="sm">
@@ -101,21 +93,9 @@ export function OutboxView() {
       </Alert>
     );
   } else if (outbox.isPending) {
-    body = (
-      <Stack gap="xs" role="status" aria-label="Loading the outbox">
-        <Skeleton h={36} />
-        <Skeleton h={36} />
-      </Stack>
-    );
+    body = <RowsLoading label="Loading the outbox" rows={2} />;
   } else if (outbox.isError) {
-    body = (
-      <ErrorState
-        error={outbox.error}
-        title="Could not load the outbox"
-        onRetry={() => void outbox.refetch()}
-        retrying={outbox.isFetching}
-      />
-    );
+    body = <QueryErrorState query={outbox} title="Could not load the outbox" />;
   } else if (outbox.data.delivery === 'smtp') {
     body = (
       <Alert variant="light" color="indigo" title="Mail is sent by SMTP">

@@ -1,23 +1,11 @@
 'use client';
 
-import {
-  Badge,
-  Button,
-  EmptyState,
-  Group,
-  Paper,
-  Skeleton,
-  Stack,
-  Table,
-  Text,
-  Title,
-  VisuallyHidden,
-} from '@mantine/core';
+import { Badge, Button, EmptyState, Group, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { type ReactNode, useState } from 'react';
 import { ConfirmModal } from '../../../../components/confirm-modal';
 import { CopyLinkButton } from '../../../../components/copy-link';
-import { ErrorState } from '../../../../components/states';
+import { QueryErrorState, RowsLoading } from '../../../../components/states';
 import { errorMessage } from '../../../../lib/api-client';
 import type { Invitation } from '../../../../lib/api-types';
 import { formatDate, roleLabel } from '../../../../lib/invitations';
@@ -43,21 +31,9 @@ export function InvitationsSection({ orgId }: { orgId: string }) {
 
   let body: ReactNode;
   if (invitations.isPending) {
-    body = (
-      <Stack gap="xs" role="status" aria-label="Loading invitations">
-        <Skeleton h={36} />
-        <Skeleton h={36} />
-      </Stack>
-    );
+    body = <RowsLoading label="Loading invitations" rows={2} />;
   } else if (invitations.isError) {
-    body = (
-      <ErrorState
-        error={invitations.error}
-        title="Could not load the invitations"
-        onRetry={() => void invitations.refetch()}
-        retrying={invitations.isFetching}
-      />
-    );
+    body = <QueryErrorState query={invitations} title="Could not load the invitations" />;
   } else if (invitations.data.results.length === 0) {
     body = <EmptyState title="No pending invitations" description="Invitations you create appear here until used." />;
   } else {

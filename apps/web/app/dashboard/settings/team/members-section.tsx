@@ -8,7 +8,6 @@ import {
   Pagination,
   Paper,
   Select,
-  Skeleton,
   Stack,
   Table,
   Text,
@@ -18,7 +17,7 @@ import {
 import { notifications } from '@mantine/notifications';
 import { type ReactNode, useState } from 'react';
 import { ConfirmModal } from '../../../../components/confirm-modal';
-import { ErrorState } from '../../../../components/states';
+import { QueryErrorState, RowsLoading } from '../../../../components/states';
 import { errorMessage } from '../../../../lib/api-client';
 import type { Member, Role, User } from '../../../../lib/api-types';
 import { formatDate, roleLabel } from '../../../../lib/invitations';
@@ -76,22 +75,9 @@ export function MembersSection({ user, manager }: { user: User; manager: boolean
 
   let body: ReactNode;
   if (members.isPending) {
-    body = (
-      <Stack gap="xs" role="status" aria-label="Loading members">
-        <Skeleton h={36} />
-        <Skeleton h={36} />
-        <Skeleton h={36} />
-      </Stack>
-    );
+    body = <RowsLoading label="Loading members" rows={3} />;
   } else if (members.isError && !members.data) {
-    body = (
-      <ErrorState
-        error={members.error}
-        title="Could not load the team"
-        onRetry={() => void members.refetch()}
-        retrying={members.isFetching}
-      />
-    );
+    body = <QueryErrorState query={members} title="Could not load the team" />;
   } else if (members.data.results.length === 0) {
     body = <EmptyState title="No members yet" description="Invite someone to start working together." />;
   } else {
